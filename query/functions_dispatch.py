@@ -1,0 +1,186 @@
+"""Argument dispatch for the built-in function library: typed variants and vectorisation.
+
+Dataview declares each built-in as an ordered list of *variants* (argument type patterns such as
+``("string", "number")`` or ``("*", "null")``, or a catch-all vararg), plus per-arity *vectorised
+positions*. A call first checks vectorisation: if any vectorised position (for this argument count)
+holds a list, the function is applied element-wise up to the shortest such list. Otherwise the first
+variant whose pattern matches the argument types runs; if none matches the call fails with
+``No implementation of 'f' found for arguments: t1, t2``.
+
+This module holds that machinery and :class:`CallContext` (what a built-in may ask of the
+evaluator). It knows nothing about individual functions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from query.errors import EvaluationError
+from query.semantics import Env, type_name
+from query.values import Link, Value
+
+Impl = Callable[..., Value]
+"""A variant body: ``impl(ctx, *args)``."""
+
+
+@dataclass
+class CallContext:
+    """What a built-in function can ask of the evaluator.
+
+    ``resolve_link`` returns the linked page object (or None); ``normalize_link`` maps a path as
+    written to the resolved full path (for ``link("x")``); ``call_value`` calls a function value
+    (a lambda) with positional arguments. ``index_value`` evaluates ``obj[key]`` with the
+    expression language's indexing rules (SPEC §5.5); when absent, a built-in fallback covering
+    objects, links, lists and scalars is used (``extract`` needs it).
+    """
+
+    env: Env
+    resolve_link: Callable[[Link], Mapping[str, Value] | None]
+    normalize_link: Callable[[str], str]
+    call_value: Callable[[Value, list[Value]], Value]
+    index_value: Callable[[Value, Value], Value] | None = None
+
+
+@dataclass(frozen=True)
+class _Variant:
+    types: tuple[str, ...] | None  # None: accepts any number of arguments of any type
+    impl: Impl
+
+
+class BuiltinFunction:
+    """One built-in: its variants in declaration order and its vectorised positions per arity."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._variants: list[_Variant] = []
+        self._vectorized: dict[int, tuple[int, ...]] = {}
+
+    # -- building -------------------------------------------------------------------------
+    def add(self, *types: str) -> Callable[[Impl], Impl]:
+        """Decorator registering a typed variant; ``"*"`` matches any type (null included)."""
+
+        def register(impl: Impl) -> Impl:
+            self._variants.append(_Variant(tuple(types), impl))
+            return impl
+
+        return register
+
+    def variant(self, types: Sequence[str], impl: Impl) -> BuiltinFunction:
+        self._variants.append(_Variant(tuple(types), impl))
+        return self
+
+    def vararg(self, impl: Impl) -> BuiltinFunction:
+        self._variants.append(_Variant(None, impl))
+        return self
+
+    def vectorize(self, nargs: int, positions: Sequence[int]) -> BuiltinFunction:
+        self._vectorized[nargs] = tuple(positions)
+        return self
+
+    # -- introspection --------------------------------------------------------------------
+    def arity_ok(self, nargs: int) -> bool:
+        return any(v.types is None or len(v.types) == nargs for v in self._variants)
+
+    # -- calling --------------------------------------------------------------------------
+    def __call__(self, ctx: CallContext, args: list[Value]) -> Value:
+        positions = self._vectorized.get(len(args))
+        if positions:
+            lists = [p for p in positions if p < len(args) and isinstance(args[p], list)]
+            if lists:
+                # Pairwise up to the shortest vectorised list, as Dataview does.
+                count = min(len(args[p]) for p in lists)
+                return [
+                    self(ctx, [args[i][k] if i in lists else args[i] for i in range(len(args))])
+                    for k in range(count)
+                ]
+        types = [type_name(a) for a in args]
+        for v in self._variants:
+            if v.types is None:
+                return v.impl(ctx, *args)
+            if len(v.types) != len(types):
+                continue
+            if all(want in ("*", got) for want, got in zip(v.types, types, strict=True)):
+                return v.impl(ctx, *args)
+        raise EvaluationError(
+            f"No implementation of '{self.name}' found for arguments: {', '.join(types)}"
+        )
+
+
+class PlainFunction(BuiltinFunction):
+    """A built-in with hand-written argument handling (``list``, ``object``, ``extract``)."""
+
+    def __init__(self, name: str, impl: Impl, arities: Callable[[int], bool]) -> None:
+        super().__init__(name)
+        self._impl = impl
+        self._arities = arities
+
+    def arity_ok(self, nargs: int) -> bool:
+        return self._arities(nargs)
+
+    def __call__(self, ctx: CallContext, args: list[Value]) -> Value:
+        return self._impl(ctx, *args)
+
+
+def js_number(x: float) -> int | float:
+    """A float result as the plain number Dataview would show: integral values become ``int``.
+
+    Non-finite values and magnitudes beyond 2**53 stay floats so they print as JS would.
+    """
+    if isinstance(x, bool):
+        return int(x)
+    if isinstance(x, int):
+        return x
+    if math.isfinite(x) and x.is_integer() and abs(x) < 2**53:
+        return int(x)
+    return x
+
+
+def to_integer(x: Any) -> float:
+    """ECMAScript ToIntegerOrInfinity for a number argument (NaN → 0, truncation toward zero)."""
+    if isinstance(x, bool):
+        return int(x)
+    if isinstance(x, int):
+        return x
+    if math.isnan(x):
+        return 0
+    if math.isinf(x):
+        return x
+    return math.trunc(x)
+
+
+def clamp_index(x: float, length: int) -> int:
+    """A ToIntegerOrInfinity result clamped into ``[0, length]`` (inf-safe)."""
+    if x <= 0:
+        return 0
+    if x >= length:
+        return length
+    return int(x)
+
+
+def u16(text: str) -> str:
+    """The string as UTF-16 code units (astral characters become surrogate pairs).
+
+    JS string lengths and offsets count code units; working on this form reproduces them.
+    """
+    if text.isascii() or all(ord(ch) < 0x10000 for ch in text):
+        return text
+    out: list[str] = []
+    for ch in text:
+        cp = ord(ch)
+        if cp < 0x10000:
+            out.append(ch)
+        else:
+            cp -= 0x10000
+            out.append(chr(0xD800 + (cp >> 10)))
+            out.append(chr(0xDC00 + (cp & 0x3FF)))
+    return "".join(out)
+
+
+def from_u16(units: str) -> str:
+    """Inverse of :func:`u16`: recombine surrogate pairs (lone surrogates are kept)."""
+    if all(not 0xD800 <= ord(ch) <= 0xDFFF for ch in units):
+        return units
+    return units.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")

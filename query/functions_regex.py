@@ -1,0 +1,291 @@
+"""JavaScript regular expressions on top of Python's ``re``, for the string built-ins.
+
+Dataview hands user patterns to ``new RegExp(pattern)`` (no flags, non-Unicode mode). Python's
+syntax and semantics differ in places, so patterns are translated rather than used verbatim:
+
+- ``\\d \\w \\b`` (and their negations) are ASCII-only in JS; ``.`` excludes all four JS line
+  terminators; ``$`` matches only at the very end (Python's also matches before a final newline).
+- Named groups are ``(?<n>…)`` / ``\\k<n>`` in JS; ``[^]`` matches anything and ``[]`` nothing.
+- JS rejects inline flags ``(?i)``, atomic groups and possessive quantifiers, which Python accepts;
+  an unknown escape of a letter is the letter itself (``\\e`` = ``e``).
+
+Anything that fails to translate or compile raises :class:`EvaluationError`, as an invalid
+``RegExp`` throws in Dataview. Also here: JS ``String.prototype.replace`` replacement templates
+(``$1 $& $$ $<n>``) and ``String.prototype.split`` with a regex separator.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from query.errors import EvaluationError
+
+_WORD = "A-Za-z0-9_"
+_LINE_TERMINATORS = "\\n\\r\\u2028\\u2029"
+_CLASS_ESCAPES = {"d": "0-9", "w": _WORD}
+_OUTSIDE_ESCAPES = {
+    "d": "[0-9]",
+    "D": "[^0-9]",
+    "w": f"[{_WORD}]",
+    "W": f"[^{_WORD}]",
+    "b": f"(?:(?<=[{_WORD}])(?![{_WORD}])|(?<![{_WORD}])(?=[{_WORD}]))",
+    "B": f"(?:(?<=[{_WORD}])(?=[{_WORD}])|(?<![{_WORD}])(?![{_WORD}]))",
+}
+# Escapes whose meaning Python shares with JS (inside or outside a class).
+_SHARED_ESCAPES = set("sSfnrtv0")
+_QUANTIFIER_END = re.compile(r"\{\d+(,\d*)?\}")
+
+
+class _Translator:
+    def __init__(self, pattern: str) -> None:
+        self.src = pattern
+        self.i = 0
+        self.out: list[str] = []
+
+    def fail(self, why: str) -> EvaluationError:
+        return EvaluationError(f"Invalid regular expression: /{self.src}/: {why}")
+
+    def run(self) -> str:
+        src = self.src
+        while self.i < len(src):
+            ch = src[self.i]
+            if ch == "\\":
+                self.escape(in_class=False)
+            elif ch == "[":
+                self.char_class()
+            elif ch == "(":
+                self.group_open()
+            elif ch == ".":
+                self.out.append(f"[^{_LINE_TERMINATORS}]")
+                self.i += 1
+            elif ch == "$":
+                self.out.append(r"\Z")
+                self.i += 1
+            elif ch in "*+?":
+                self.out.append(ch)
+                self.i += 1
+                self.reject_possessive()
+            elif ch == "{":
+                m = _QUANTIFIER_END.match(src, self.i)
+                if m:
+                    self.out.append(m.group(0))
+                    self.i = m.end()
+                    self.reject_possessive()
+                else:
+                    self.out.append("\\{")
+                    self.i += 1
+            elif ch == "}":
+                self.out.append("\\}")
+                self.i += 1
+            else:
+                self.out.append(ch)
+                self.i += 1
+        return "".join(self.out)
+
+    def reject_possessive(self) -> None:
+        # "a*?" is lazy in both; "a*+" is possessive in Python but a syntax error in JS.
+        if self.i < len(self.src) and self.src[self.i] == "?":
+            self.out.append("?")
+            self.i += 1
+        elif self.i < len(self.src) and self.src[self.i] in "*+{":
+            if self.src[self.i] != "{" or _QUANTIFIER_END.match(self.src, self.i):
+                raise self.fail("Nothing to repeat")
+
+    def group_open(self) -> None:
+        src, i = self.src, self.i
+        if not src.startswith("(?", i):
+            self.out.append("(")
+            self.i += 1
+            return
+        rest = src[i + 2 : i + 4]
+        if rest[:1] in (":", "=", "!") or rest in ("<=", "<!"):
+            self.out.append("(?" + (rest[:1] if rest[:1] in ":=!" else rest))
+            self.i += 2 + (1 if rest[:1] in ":=!" else 2)
+            return
+        m = re.compile(r"\(\?<([A-Za-z_$][A-Za-z0-9_$]*)>").match(src, i)
+        if m:
+            self.out.append(f"(?P<{m.group(1)}>")
+            self.i = m.end()
+            return
+        raise self.fail("Invalid group")
+
+    def escape(self, *, in_class: bool) -> None:
+        src = self.src
+        if self.i + 1 >= len(src):
+            raise self.fail("\\ at end of pattern")
+        c = src[self.i + 1]
+        self.i += 2
+        if in_class and c in _CLASS_ESCAPES:
+            self.out.append(_CLASS_ESCAPES[c])
+        elif in_class and c == "b":
+            self.out.append("\\x08")  # backspace inside a class, in both languages
+        elif not in_class and c in _OUTSIDE_ESCAPES:
+            self.out.append(_OUTSIDE_ESCAPES[c])
+        elif c in _SHARED_ESCAPES or c in "DW":
+            self.out.append("\\" + c)
+        elif c == "x" and re.fullmatch(r"[0-9A-Fa-f]{2}", src[self.i : self.i + 2]):
+            self.out.append("\\x" + src[self.i : self.i + 2])
+            self.i += 2
+        elif c == "u" and re.fullmatch(r"[0-9A-Fa-f]{4}", src[self.i : self.i + 4]):
+            self.out.append("\\u" + src[self.i : self.i + 4])
+            self.i += 4
+        elif c == "c" and self.i < len(src) and src[self.i].isascii() and src[self.i].isalpha():
+            self.out.append(f"\\x{ord(src[self.i]) % 32:02x}")
+            self.i += 1
+        elif c == "k" and not in_class:
+            m = re.compile(r"<([A-Za-z_$][A-Za-z0-9_$]*)>").match(src, self.i)
+            if not m:
+                self.out.append("k")
+                return
+            self.out.append(f"(?P={m.group(1)})")
+            self.i = m.end()
+        elif c.isdigit() and not in_class:
+            m = re.compile(r"\d*").match(src, self.i)
+            digits = c + (m.group(0) if m else "")
+            self.i += len(digits) - 1
+            self.out.append(f"(?:\\{digits})")
+        elif c.isascii() and c.isalnum():
+            self.out.append(re.escape(c))  # identity escape (Annex B): "\e" is "e"
+        else:
+            self.out.append(re.escape(c))
+
+    def char_class(self) -> None:
+        src = self.src
+        if src.startswith("[^]", self.i):
+            self.out.append("[\\s\\S]")
+            self.i += 3
+            return
+        if src.startswith("[]", self.i):
+            self.out.append("(?!)")
+            self.i += 2
+            return
+        self.out.append("[")
+        self.i += 1
+        if self.i < len(src) and src[self.i] == "^":
+            self.out.append("^")
+            self.i += 1
+        while self.i < len(src):
+            ch = src[self.i]
+            if ch == "]":
+                self.out.append("]")
+                self.i += 1
+                return
+            if ch == "\\":
+                self.escape(in_class=True)
+            elif ch in "[&~|":
+                # Python warns about (future) set operations on these; they are literal in JS.
+                self.out.append("\\" + ch)
+                self.i += 1
+            else:
+                self.out.append(ch)
+                self.i += 1
+        raise self.fail("Unterminated character class")
+
+
+@lru_cache(maxsize=512)
+def compile_js(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
+    """Compile a JS regex source (no flags except optional ``i``) into an equivalent Python one."""
+    translated = _Translator(pattern).run()
+    try:
+        return re.compile(translated, re.IGNORECASE if ignore_case else 0)
+    except (re.error, OverflowError, RecursionError) as exc:
+        raise EvaluationError(f"Invalid regular expression: /{pattern}/: {exc}") from exc
+
+
+def _expand(template: str, m: re.Match[str], text: str) -> str:
+    """JS ``GetSubstitution``: ``$$ $& $` $' $n $nn $<name>``; anything else stays literal."""
+    out: list[str] = []
+    groups = m.re.groups
+    has_names = bool(m.re.groupindex)
+    i = 0
+    while i < len(template):
+        ch = template[i]
+        if ch != "$" or i + 1 >= len(template):
+            out.append(ch)
+            i += 1
+            continue
+        nxt = template[i + 1]
+        if nxt == "$":
+            out.append("$")
+            i += 2
+        elif nxt == "&":
+            out.append(m.group(0))
+            i += 2
+        elif nxt == "`":
+            out.append(text[: m.start()])
+            i += 2
+        elif nxt == "'":
+            out.append(text[m.end() :])
+            i += 2
+        elif nxt.isdigit():
+            two = template[i + 1 : i + 3]
+            if len(two) == 2 and two.isdigit() and 1 <= int(two) <= groups:
+                out.append(m.group(int(two)) or "")
+                i += 3
+            elif 1 <= int(nxt) <= groups:
+                out.append(m.group(int(nxt)) or "")
+                i += 2
+            else:
+                out.append("$")
+                i += 1
+        elif nxt == "<" and has_names:
+            end = template.find(">", i + 2)
+            if end < 0:
+                out.append("$")
+                i += 1
+            else:
+                name = template[i + 2 : end]
+                value = m.group(name) if name in m.re.groupindex else None
+                out.append(value or "")
+                i = end + 1
+        else:
+            out.append("$")
+            i += 1
+    return "".join(out)
+
+
+def js_replace_all(text: str, pattern: str, replacement: str) -> str:
+    """``text.replace(new RegExp(pattern, "g"), replacement)``."""
+    regex = compile_js(pattern)
+    return regex.sub(lambda m: _expand(replacement, m, text), text)
+
+
+def js_test(pattern: str, text: str) -> bool:
+    """``new RegExp(pattern).test(text)``: a match anywhere."""
+    return compile_js(pattern).search(text) is not None
+
+
+def js_split(text: str, pattern: str, limit: float | None = None) -> list[str]:
+    """``text.split(new RegExp(pattern), limit)`` with undefined captures turned into ``""``."""
+    regex = compile_js(pattern)
+    lim = 2**32 - 1 if limit is None else _to_uint32(limit)
+    if lim == 0:
+        return []
+    if not text:
+        return [] if regex.match(text) else [text]
+    out: list[str] = []
+    size = len(text)
+    p = q = 0
+    while q < size:
+        m = regex.match(text, q)
+        if m is None or m.end() == p:
+            # No separator here, or an empty one right after the previous cut: move on.
+            q += 1
+            continue
+        out.append(text[p:q])
+        if len(out) == lim:
+            return out
+        for g in m.groups():
+            out.append(g or "")
+            if len(out) == lim:
+                return out
+        p = q = m.end()
+    out.append(text[p:])
+    return out
+
+
+def _to_uint32(x: float) -> int:
+    if x != x or x in (float("inf"), float("-inf")):
+        return 0
+    return int(x) % 2**32

@@ -1,0 +1,225 @@
+"""String built-ins (SPEC §8 "Containers and strings", the string half).
+
+``containsword regextest regexmatch regexreplace replace lower upper split startswith endswith
+padleft padright substring truncate``. Regexes are JavaScript regexes (``query.functions_regex``);
+lengths and offsets count UTF-16 code units as JS strings do.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from query.errors import EvaluationError
+from query.functions_dispatch import BuiltinFunction, CallContext, clamp_index, from_u16, to_integer, u16
+from query.functions_regex import compile_js, js_replace_all, js_split, js_test
+from query.values import Value
+
+
+def _none(*_args: object) -> None:
+    return None
+
+
+def _false(*_args: object) -> bool:
+    return False
+
+
+# Dataview's escapeRegex: the characters it backslash-escapes before building a RegExp.
+_JS_SPECIALS = re.compile(r"[.*+?^${}()|[\]\\]")
+
+
+def _containsword(_ctx: CallContext, hay: str, word: str) -> bool:
+    # Dataview builds /.*\b<escaped word>\b.*/i; JS \b only knows ASCII word characters.
+    escaped = _JS_SPECIALS.sub(lambda m: "\\" + m.group(0), word)
+    return compile_js(r".*\b" + escaped + r"\b.*", ignore_case=True).search(hay) is not None
+
+
+CONTAINSWORD = (
+    BuiltinFunction("containsword")
+    .variant(("string", "string"), _containsword)
+    .variant(("null", "*"), _none)
+    .variant(("*", "null"), _none)
+    .vectorize(2, (0, 1))
+)
+
+REGEXTEST = (
+    BuiltinFunction("regextest")
+    .variant(("string", "string"), lambda _c, pattern, s: js_test(pattern, s))
+    .variant(("null", "*"), _false)
+    .variant(("*", "null"), _false)
+    .vectorize(2, (0, 1))
+)
+
+
+def _regexmatch(_ctx: CallContext, pattern: str, text: str) -> bool:
+    # Dataview anchors textually, and only when neither anchor is already written.
+    if not pattern.startswith("^") and not pattern.endswith("$"):
+        pattern = "^" + pattern + "$"
+    return js_test(pattern, text)
+
+
+REGEXMATCH = (
+    BuiltinFunction("regexmatch")
+    .variant(("string", "string"), _regexmatch)
+    .variant(("null", "*"), _false)
+    .variant(("*", "null"), _false)
+    .vectorize(2, (0, 1))
+)
+
+
+def _null_passthrough3(fn: BuiltinFunction) -> BuiltinFunction:
+    return (
+        fn.variant(("null", "*", "*"), _none)
+        .variant(("*", "null", "*"), _none)
+        .variant(("*", "*", "null"), _none)
+        .vectorize(3, (0, 1, 2))
+    )
+
+
+REGEXREPLACE = _null_passthrough3(
+    BuiltinFunction("regexreplace").variant(
+        ("string", "string", "string"), lambda _c, s, pattern, repl: js_replace_all(s, pattern, repl)
+    )
+)
+
+
+def _replace(_ctx: CallContext, text: str, needle: str, repl: str) -> str:
+    if needle == "":
+        # JS split("") cuts between UTF-16 code units.
+        return from_u16(repl.join(u16(text)))
+    return text.replace(needle, repl)
+
+
+REPLACE = _null_passthrough3(
+    BuiltinFunction("replace").variant(("string", "string", "string"), _replace)
+)
+
+LOWER = (
+    BuiltinFunction("lower")
+    .variant(("string",), lambda _c, s: s.lower())
+    .variant(("null",), _none)
+    .vectorize(1, (0,))
+)
+UPPER = (
+    BuiltinFunction("upper")
+    .variant(("string",), lambda _c, s: s.upper())
+    .variant(("null",), _none)
+    .vectorize(1, (0,))
+)
+
+SPLIT = (
+    BuiltinFunction("split")
+    .variant(("string", "string"), lambda _c, s, delim: js_split(s, delim))
+    .variant(("string", "string", "number"), lambda _c, s, delim, n: js_split(s, delim, n))
+    .variant(("null", "*"), _none)
+    .variant(("*", "null"), _none)
+    .variant(("*", "*", "null"), _none)
+    .variant(("*", "null", "*"), _none)
+    .variant(("null", "*", "*"), _none)
+)
+
+
+def _null2(fn: BuiltinFunction) -> BuiltinFunction:
+    return fn.variant(("null", "*"), _none).variant(("*", "null"), _none).vectorize(2, (0, 1))
+
+
+STARTSWITH = _null2(
+    BuiltinFunction("startswith").variant(("string", "string"), lambda _c, s, p: s.startswith(p))
+)
+ENDSWITH = _null2(
+    BuiltinFunction("endswith").variant(("string", "string"), lambda _c, s, p: s.endswith(p))
+)
+
+
+def _pad(text: str, length: float, pad: str, *, left: bool) -> str:
+    units = u16(text)
+    target = to_integer(length)
+    if math.isinf(target) and target > 0:
+        raise EvaluationError("Invalid string length")
+    fill = int(target) - len(units) if target > len(units) else 0
+    pad_units = u16(pad)
+    if fill <= 0 or not pad_units:
+        return text
+    filler = (pad_units * (fill // len(pad_units) + 1))[:fill]
+    return from_u16(filler + units if left else units + filler)
+
+
+def _padding(name: str, *, left: bool) -> BuiltinFunction:
+    return (
+        BuiltinFunction(name)
+        .variant(("string", "number"), lambda _c, s, n: _pad(s, n, " ", left=left))
+        .variant(("string", "number", "string"), lambda _c, s, n, p: _pad(s, n, p, left=left))
+        .variant(("null", "*"), _none)
+        .variant(("*", "null"), _none)
+        .variant(("null", "*", "*"), _none)
+        .variant(("*", "null", "*"), _none)
+        .variant(("*", "*", "null"), _none)
+        .vectorize(2, (0, 1))
+        .vectorize(3, (0, 1, 2))
+    )
+
+
+PADLEFT = _padding("padleft", left=True)
+PADRIGHT = _padding("padright", left=False)
+
+
+def js_substring(text: str, start: float, end: float | None = None) -> str:
+    """``String.prototype.substring``: clamp to the string, then swap reversed bounds."""
+    units = u16(text)
+    lo = clamp_index(to_integer(start), len(units))
+    hi = len(units) if end is None else clamp_index(to_integer(end), len(units))
+    if lo > hi:
+        lo, hi = hi, lo
+    return from_u16(units[lo:hi])
+
+
+SUBSTRING = (
+    BuiltinFunction("substring")
+    .variant(("string", "number"), lambda _c, s, a: js_substring(s, a))
+    .variant(("string", "number", "number"), lambda _c, s, a, b: js_substring(s, a, b))
+    .variant(("null", "*"), _none)
+    .variant(("*", "null"), _none)
+    .variant(("null", "*", "*"), _none)
+    .variant(("*", "null", "*"), _none)
+    .variant(("*", "*", "null"), _none)
+    .vectorize(2, (0, 1))
+    .vectorize(3, (0, 1, 2))
+)
+
+
+def _truncate(_ctx: CallContext, text: str, length: float, suffix: str = "...") -> Value:
+    room = length - len(u16(suffix))
+    if len(u16(text)) > room:
+        return js_substring(text, 0, max(0, room)) + suffix
+    return text
+
+
+TRUNCATE = (
+    BuiltinFunction("truncate")
+    .variant(("string", "number", "string"), _truncate)
+    .variant(("string", "number"), _truncate)
+    .variant(("null", "*"), _none)
+    .variant(("*", "null"), _none)
+    .variant(("null", "*", "*"), _none)
+    .variant(("*", "null", "*"), _none)
+    .variant(("*", "*", "null"), _none)
+    .vectorize(2, (0, 1))
+    .vectorize(3, (0, 1, 2))
+)
+
+STRINGS: dict[str, BuiltinFunction] = {
+    "containsword": CONTAINSWORD,
+    "regextest": REGEXTEST,
+    "regexmatch": REGEXMATCH,
+    "regexreplace": REGEXREPLACE,
+    "replace": REPLACE,
+    "lower": LOWER,
+    "upper": UPPER,
+    "split": SPLIT,
+    "startswith": STARTSWITH,
+    "endswith": ENDSWITH,
+    "padleft": PADLEFT,
+    "padright": PADRIGHT,
+    "substring": SUBSTRING,
+    "truncate": TRUNCATE,
+}
