@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from calendar import monthrange
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from query.durations import (
     duration_as,
@@ -32,10 +32,12 @@ from query.zones import fixed_zone, fixed_zone_name, offset_minutes, resolve_zon
 
 __all__ = [
     "add_duration",
+    "date_field",
     "date_from_epoch_ms",
     "date_shorthand",
     "date_to_corpus",
     "duration_as",
+    "duration_field",
     "duration_millis",
     "epoch_us",
     "format_date",
@@ -56,7 +58,7 @@ __all__ = [
     "to_local",
 ]
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY_MS = 86_400_000
 
 # SPEC §7.1. The zone is only recognised after seconds; milliseconds need exactly three digits.
@@ -93,7 +95,7 @@ def invalid_date(reason: str, local: tzinfo) -> Date:
 def _from_wall(tz: tzinfo, naive: datetime) -> datetime:
     # Attaching the zone then round-tripping through UTC resolves DST gaps the way Luxon does
     # (a wall time that does not exist is pushed forward).
-    return naive.replace(tzinfo=tz).astimezone(timezone.utc).astimezone(tz)
+    return naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
 def _wall(
@@ -165,7 +167,7 @@ def parse_date(text: str, local: tzinfo) -> Date | None:
             return None
         tz, zone = fixed, fixed_zone_name(offset)
     elif match.group(10):
-        tz, zone = timezone.utc, "UTC"
+        tz, zone = UTC, "UTC"
     elif match.group(11):
         resolved = resolve_zone(match.group(11), local)
         if resolved is None:
@@ -187,7 +189,7 @@ def start_of_day(date: Date) -> Date:
 
 def _tz(date: Date) -> tzinfo:
     tz = date.dt.tzinfo
-    return tz if tz is not None else timezone.utc
+    return tz if tz is not None else UTC
 
 
 def to_local(date: Date, local: tzinfo) -> Date:
@@ -259,14 +261,13 @@ def add_duration(date: Date, d: Duration, sign: int = 1) -> Date:
         )
         moved = _from_wall(_tz(date), naive)
         fractions = {
-            unit: units.get(unit, 0.0) - whole(unit) for unit in ("years", "months", "weeks", "days")
+            unit: units.get(unit, 0.0) - whole(unit)
+            for unit in ("years", "months", "weeks", "days")
         }
         rest = {**fractions, **{u: units.get(u, 0.0) for u in _TIME_UNITS}}
         millis = shift_units(rest, ("milliseconds",))["milliseconds"]
         if millis:
-            moved = (moved.astimezone(timezone.utc) + timedelta(milliseconds=millis)).astimezone(
-                _tz(date)
-            )
+            moved = (moved.astimezone(UTC) + timedelta(milliseconds=millis)).astimezone(_tz(date))
     except (OverflowError, ValueError) as exc:
         raise EvaluationError(f"date out of range: {exc}") from exc
     return Date(moved, date.zone)
@@ -281,9 +282,7 @@ def _later(a: Date, b: Date) -> bool:
 
 def _day_diff(earlier: Date, later: Date) -> int:
     # Luxon compares the wall-clock calendar days of both dates.
-    return later.dt.date().toordinal() - earlier.dt.date().toordinal() - (
-        1 if later.dt.time() < earlier.dt.time() and False else 0
-    )
+    return later.dt.date().toordinal() - earlier.dt.date().toordinal()
 
 
 def _diff(earlier: Date, later: Date) -> dict[str, float]:
@@ -349,3 +348,42 @@ def date_to_corpus(date: Date) -> str:
     if date.zone == "UTC" or date.zone.startswith(("UTC+", "UTC-")):
         return text + _corpus_offset(offset_minutes(dt))
     return f"{text}[{date.zone}]"
+
+
+_DATE_FIELDS = ("year", "month", "day", "hour", "minute", "second", "millisecond")
+_DURATION_FIELDS = {
+    "year": "years", "years": "years", "month": "months", "months": "months", "weeks": "weeks",
+    "day": "days", "days": "days", "hour": "hours", "hours": "hours", "minute": "minutes",
+    "minutes": "minutes", "second": "seconds", "seconds": "seconds",
+    "millisecond": "milliseconds", "milliseconds": "milliseconds",
+}  # fmt: skip
+
+
+def date_field(date: Date, name: str) -> float | None:
+    """``date.<name>`` (SPEC §5.5): calendar fields in the date's own zone, else None.
+
+    ``weekyear`` is the ISO week number and ``week`` the week of the month (Dataview's definitions).
+    An invalid date yields NaN for every known field, like Luxon's getters.
+    """
+    known = (*_DATE_FIELDS, "weekday", "weekyear", "week")
+    if name not in known:
+        return None
+    if date.invalid:
+        return math.nan
+    dt = date.dt
+    if name == "millisecond":
+        return dt.microsecond // 1000
+    if name == "weekday":
+        return dt.isoweekday()
+    if name == "weekyear":
+        return dt.isocalendar()[1]
+    if name == "week":
+        return dt.day // 7 + 1
+    value: int = getattr(dt, name)
+    return value
+
+
+def duration_field(d: Duration, name: str) -> float | None:
+    """``duration.<name>`` (SPEC §5.5): the total length in that unit (``week`` is not a field)."""
+    unit = _DURATION_FIELDS.get(name)
+    return None if unit is None else duration_as(d, unit)

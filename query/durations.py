@@ -1,9 +1,9 @@
 """Luxon-compatible durations: parsing Dataview's duration text, shifting, normalising, lengths.
 
 A :class:`query.values.Duration` is a unit map. Luxon converts between units with its *casual*
-matrix (a year is 365 days or 52 weeks or 12 months, a month is 30 days or 4 weeks); the functions here
-port Luxon 3.4's ``shiftTo``, ``normalize`` and ``toMillis`` over that matrix, keeping JavaScript's
-floating-point order of operations so results match Dataview to the last bit where it matters.
+matrix (a year is 365 days or 52 weeks or 12 months, a month is 30 days or 4 weeks). The functions
+here port Luxon 3.4's ``shiftTo``, ``normalize`` and ``toMillis`` over that matrix, keeping
+JavaScript's floating-point order of operations so results match Dataview to the last bit.
 """
 
 from __future__ import annotations

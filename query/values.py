@@ -75,15 +75,15 @@ class Link:
         return self.path
 
     def markdown(self) -> str:
-        """Dataview's rendering: ``[[path|display]]``, ``[[path|name > subpath]]`` or ``[[path]]``."""
-        prefix = "!" if self.embed else ""
-        display = self.display
-        if display is None and self.type != "file" and self.subpath is not None:
-            display = f"{self.file_name} > {self.subpath}"
+        """Dataview's rendering: always ``[[target|display]]``, the file title (plus ``> subpath``
+        for heading and block links) when there is no display text."""
         target = self.obsidian_link().replace("|", "\\|")
-        if display is None:
-            return f"{prefix}[[{target}]]"
-        return f"{prefix}[[{target}|{display}]]"
+        shown = self.display
+        if not shown:
+            shown = self.file_name
+            if self.type != "file":
+                shown += f" > {self.subpath}"
+        return f"{'!' if self.embed else ''}[[{target}|{shown}]]"
 
 
 ZoneKind = Literal["local", "fixed", "named"]

@@ -1,20 +1,21 @@
 """Time-zone identity the way Luxon models it, for :class:`query.values.Date`.
 
-A Luxon ``DateTime`` carries a zone object; two dates are ``equals`` only when their zones are equal.
+A Luxon ``DateTime`` carries a zone object; two dates are ``equals`` only when their zones
+are equal.
 We keep that identity as a string on ``Date.zone``:
 
 * ``"local"`` — the query's local zone (Luxon's system zone);
 * ``"UTC"``, ``"UTC+5"``, ``"UTC-4:30"`` — fixed offsets, named the way Luxon names them;
 * an IANA name as written (``"Europe/Paris"``).
 
-This module turns zone specifiers (``Z``, ``+05:30``, ``[Europe/Paris]``) into a ``tzinfo`` plus that
-identity, and back. It does no clock reading and no file I/O of its own.
+This module turns zone specifiers (``Z``, ``+05:30``, ``[Europe/Paris]``) into a ``tzinfo``
+plus that identity, and back. It does no clock reading and no file I/O of its own.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -35,7 +36,7 @@ def fixed_zone(offset_minutes: int) -> tzinfo | None:
     if abs(offset_minutes) >= 24 * 60:
         return None
     if offset_minutes == 0:
-        return timezone.utc
+        return UTC
     return timezone(timedelta(minutes=offset_minutes))
 
 
@@ -56,12 +57,12 @@ def _iana(name: str) -> ZoneInfo | None:
 
 
 def resolve_zone(spec: str, local: tzinfo) -> tuple[tzinfo, str] | None:
-    """Luxon's ``normalizeZone`` for a string: ``(tzinfo, identity)`` or None for an unknown zone."""
+    """Luxon's ``normalizeZone`` for a string: ``(tzinfo, identity)``, or None if unknown."""
     lowered = spec.lower()
     if lowered in ("local", "system", "default"):
         return local, "local"
     if lowered in ("utc", "gmt"):
-        return timezone.utc, "UTC"
+        return UTC, "UTC"
     match = _FIXED_SPEC.match(lowered)
     if match:
         offset = _signed_offset(match.group(1), match.group(2)) if match.group(1) else 0

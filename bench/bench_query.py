@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Query latency on generated vaults: a fixed mix of 12 DQL queries, p50 and max per query.
+
+Usage: .venv/bin/python bench/bench_query.py [--notes 10000 50000] [--repeat 15]
+
+Vaults come from ../shared/bench/gen_vault.py --vocab builtin (cached under bench/.vaults/). The
+catalog is built once per vault; each query runs ``--repeat`` times after one warm-up run. Targets
+(issue 3): p50 ≤ 5 ms and max ≤ 25 ms at 10k notes; p50 ≤ 30 ms and max ≤ 150 ms at 50k.
+Not a test: timing on shared machines is noisy, so this prints figures for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from query.engine import execute  # noqa: E402
+from query.index import VaultIndex  # noqa: E402
+from server.cli_query import local_env  # noqa: E402
+from server.vault.catalog import Catalog  # noqa: E402
+
+GENERATOR = ROOT.parent / "shared" / "bench" / "gen_vault.py"
+
+
+def ensure_vault(notes: int) -> Path:
+    out = ROOT / "bench" / ".vaults" / f"vault{notes}"
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, str(GENERATOR), "--notes", str(notes), "--out", str(out),
+             "--vocab", "builtin"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return out
+
+
+def query_mix(index: VaultIndex) -> list[tuple[str, str]]:
+    """The 12 queries; the tag and link target are the vault's most used ones (deterministic)."""
+    tags = Counter(tag for record in index for tag in record.etags)
+    tag = tags.most_common(1)[0][0]
+    targets = Counter(link.path for record in index for link in record.outlinks
+                      if index.get(link.path) is not None)
+    popular = targets.most_common(1)[0][0]
+    name = popular.rsplit("/", 1)[-1].removesuffix(".md")
+    return [
+        ("tag source", f"LIST FROM {tag}"),
+        ("folder + WHERE", 'TABLE status, priority FROM "Projects" WHERE status = "blocked"'),
+        ("SORT + LIMIT, whole vault", "TABLE file.mtime SORT file.mtime DESC LIMIT 10"),
+        ("TASK with dates", "TASK WHERE !completed AND due AND due < date(2024-06-01)"),
+        ("GROUP BY", 'TABLE length(rows) AS n FROM "Resources" GROUP BY type'),
+        ("FLATTEN", f'TABLE t FROM "Zettelkasten" FLATTEN file.etags AS t WHERE t = "{tag}"'),
+        ("lambda over file.tasks",
+         'TABLE length(filter(file.tasks, (t) => !t.completed)) AS open FROM "Projects" '
+         "WHERE any(file.tasks, (t) => !t.completed)"),
+        ("link source", f"LIST FROM [[{name}]]"),
+        ("contains(file.outlinks)", f"LIST WHERE contains(file.outlinks, [[{name}]])"),
+        ("daily notes by day",
+         'LIST FROM "Daily" WHERE file.day >= date(2024-01-01) SORT file.day DESC'),
+        ("multi-key SORT", "TABLE rating, author WHERE rating > 3 "
+                           "SORT rating DESC, file.name ASC LIMIT 50"),
+        ("TASK GROUP BY",
+         'TASK FROM "Projects" WHERE due AND due < date(2024-03-01) GROUP BY file.link'),
+    ]
+
+
+def bench(notes: int, repeat: int) -> None:
+    vault = ensure_vault(notes)
+    env = local_env()
+    started = time.perf_counter()
+    catalog = Catalog.scan(vault, local=env.local)
+    index = VaultIndex(catalog.records())
+    for path in index.paths:  # build every page object once, as a warm server has
+        index.page(path)
+    gc.freeze()
+    print(f"\n{notes} notes: catalog + index in {time.perf_counter() - started:.1f} s")
+    print(f"{'query':30} {'rows':>6} {'p50 ms':>8} {'max ms':>8}")
+    medians: list[float] = []
+    worst: list[float] = []
+    for label, dql in query_mix(index):
+        times: list[float] = []
+        rows = 0
+        for attempt in range(repeat + 1):
+            t0 = time.perf_counter()
+            result = execute(dql, index, env=env)
+            elapsed = (time.perf_counter() - t0) * 1000
+            rows = len(result.rows)
+            if attempt:  # the first run warms caches
+                times.append(elapsed)
+        medians.append(statistics.median(times))
+        worst.append(max(times))
+        print(f"{label:30} {rows:6d} {medians[-1]:8.2f} {worst[-1]:8.2f}")
+    print(f"{'ALL (p50 of medians / max)':30} {'':6} {statistics.median(medians):8.2f} "
+          f"{max(worst):8.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notes", type=int, nargs="+", default=[10000, 50000])
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    for notes in args.notes:
+        bench(notes, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
