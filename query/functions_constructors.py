@@ -71,7 +71,7 @@ def _date_with_format(ctx: CallContext, text: str, fmt: str) -> Value:
         # parseInt of the match: the integer part only.
         whole = int(m.group(0).split(".")[0])
         return date_from_epoch_ms(whole * (1000 if fmt == "X" else 1), ctx.env.local)
-    return parse_date_with_format(text, fmt, ctx.env.local)
+    return parse_date_with_format(text, fmt, ctx.env.local, now=ctx.env.now)
 
 
 DATE = (
@@ -111,11 +111,13 @@ STRING = BuiltinFunction("string").variant(("*",), lambda c, v: to_string(v, c.e
 
 
 # -- links ------------------------------------------------------------------------------------
-def _file_link(ctx: CallContext, path: str, display: str | None = None, embed: bool = False) -> Link:
+def _file_link(
+    ctx: CallContext, path: str, display: str | None = None, embed: bool = False
+) -> Link:
     return Link(ctx.normalize_link(path), display=display, embed=embed)
 
 
-LINK = (
+LINK: BuiltinFunction = (
     BuiltinFunction("link")
     .variant(("string",), lambda c, p: _file_link(c, p))
     .variant(("link",), lambda _c, link: link)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from query.errors import EvaluationError
 from query.semantics import Env, type_name
@@ -99,11 +98,11 @@ class BuiltinFunction:
         types = [type_name(a) for a in args]
         for v in self._variants:
             if v.types is None:
-                return v.impl(ctx, *args)
+                return _run(self.name, v.impl, ctx, args)
             if len(v.types) != len(types):
                 continue
             if all(want in ("*", got) for want, got in zip(v.types, types, strict=True)):
-                return v.impl(ctx, *args)
+                return _run(self.name, v.impl, ctx, args)
         raise EvaluationError(
             f"No implementation of '{self.name}' found for arguments: {', '.join(types)}"
         )
@@ -121,7 +120,18 @@ class PlainFunction(BuiltinFunction):
         return self._arities(nargs)
 
     def __call__(self, ctx: CallContext, args: list[Value]) -> Value:
-        return self._impl(ctx, *args)
+        return _run(self.name, self._impl, ctx, args)
+
+
+def _run(name: str, impl: Impl, ctx: CallContext, args: list[Value]) -> Value:
+    """Run one variant; Python-level numeric failures become a row error, as JS errors do."""
+    try:
+        return impl(ctx, *args)
+    except RecursionError as exc:
+        raise EvaluationError(f"{name}(): value nested too deeply") from exc
+    except (ArithmeticError, ValueError) as exc:
+        # JS would yield NaN/Infinity or throw a RangeError; either way only this row fails.
+        raise EvaluationError(f"{name}(): {exc}") from exc
 
 
 def js_number(x: float) -> int | float:
@@ -138,16 +148,14 @@ def js_number(x: float) -> int | float:
     return x
 
 
-def to_integer(x: Any) -> float:
+def to_integer(x: float) -> float:
     """ECMAScript ToIntegerOrInfinity for a number argument (NaN → 0, truncation toward zero)."""
-    if isinstance(x, bool):
-        return int(x)
     if isinstance(x, int):
-        return x
+        return int(x)
     if math.isnan(x):
         return 0
     if math.isinf(x):
-        return x
+        return float(x)
     return math.trunc(x)
 
 

@@ -95,11 +95,16 @@ EXTRACT = PlainFunction("extract", _extract, lambda n: True)
 def _sort(ctx: CallContext, items: list[Value], key: Value = None) -> Value:
     if len(items) < 2:
         return list(items)
+    keyed: list[tuple[Value, Value]]
     if key is None:
         keyed = [(item, item) for item in items]
     else:
         keyed = [(ctx.call_value(key, [item]), item) for item in items]
-    keyed.sort(key=functools.cmp_to_key(lambda a, b: compare(a[0], b[0])))
+
+    def by_key(a: tuple[Value, Value], b: tuple[Value, Value]) -> int:
+        return compare(a[0], b[0])
+
+    keyed.sort(key=functools.cmp_to_key(by_key))
     return [item for _, item in keyed]
 
 
@@ -217,7 +222,9 @@ def _slice_bound(x: float, length: int) -> int:
     return clamp_index(rel, length)
 
 
-def _slice(_ctx: CallContext, items: list[Value], start: float = 0, end: float | None = None) -> Value:
+def _slice(
+    _ctx: CallContext, items: list[Value], start: float = 0, end: float | None = None
+) -> Value:
     lo = _slice_bound(start, len(items))
     hi = len(items) if end is None else _slice_bound(end, len(items))
     return items[lo:hi] if hi > lo else []
@@ -243,9 +250,7 @@ def _unique(_ctx: CallContext, items: list[Value]) -> list[Value]:
 
 
 UNIQUE = (
-    BuiltinFunction("unique")
-    .variant(("array",), _unique)
-    .variant(("null",), lambda _c, _n: None)
+    BuiltinFunction("unique").variant(("array",), _unique).variant(("null",), lambda _c, _n: None)
 )
 
 LISTS: dict[str, BuiltinFunction] = {

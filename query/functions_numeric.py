@@ -30,9 +30,9 @@ def js_round(x: float) -> int | float:
 
 def _to_fixed(x: float, digits: float) -> int | float:
     """``parseFloat(x.toFixed(digits))`` for digits > 0."""
-    d = int(to_integer(digits))
-    if d > 100:
+    if to_integer(digits) > 100:
         raise EvaluationError("toFixed() digits argument must be between 0 and 100")
+    d = int(to_integer(digits))
     if not math.isfinite(x) or abs(x) >= 1e21:
         return x
     # toFixed rounds the exact binary value, ties away from zero.

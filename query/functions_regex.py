@@ -17,6 +17,7 @@ Anything that fails to translate or compile raises :class:`EvaluationError`, as 
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 
 from query.errors import EvaluationError
@@ -88,9 +89,12 @@ class _Translator:
         if self.i < len(self.src) and self.src[self.i] == "?":
             self.out.append("?")
             self.i += 1
-        elif self.i < len(self.src) and self.src[self.i] in "*+{":
-            if self.src[self.i] != "{" or _QUANTIFIER_END.match(self.src, self.i):
-                raise self.fail("Nothing to repeat")
+        elif (
+            self.i < len(self.src)
+            and self.src[self.i] in "*+{"
+            and (self.src[self.i] != "{" or _QUANTIFIER_END.match(self.src, self.i))
+        ):
+            raise self.fail("Nothing to repeat")
 
     def group_open(self) -> None:
         src, i = self.src, self.i
@@ -173,7 +177,7 @@ class _Translator:
                 return
             if ch == "\\":
                 self.escape(in_class=True)
-            elif ch in "[&~|":
+            elif ch in "[&~|" or (ch == "-" and self.out[-1] == "-"):
                 # Python warns about (future) set operations on these; they are literal in JS.
                 self.out.append("\\" + ch)
                 self.i += 1
@@ -188,7 +192,9 @@ def compile_js(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
     """Compile a JS regex source (no flags except optional ``i``) into an equivalent Python one."""
     translated = _Translator(pattern).run()
     try:
-        return re.compile(translated, re.IGNORECASE if ignore_case else 0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # FutureWarnings about syntax JS reads literally
+            return re.compile(translated, re.IGNORECASE if ignore_case else 0)
     except (re.error, OverflowError, RecursionError) as exc:
         raise EvaluationError(f"Invalid regular expression: /{pattern}/: {exc}") from exc
 

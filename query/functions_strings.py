@@ -7,11 +7,17 @@ lengths and offsets count UTF-16 code units as JS strings do.
 
 from __future__ import annotations
 
-import math
 import re
 
 from query.errors import EvaluationError
-from query.functions_dispatch import BuiltinFunction, CallContext, clamp_index, from_u16, to_integer, u16
+from query.functions_dispatch import (
+    BuiltinFunction,
+    CallContext,
+    clamp_index,
+    from_u16,
+    to_integer,
+    u16,
+)
 from query.functions_regex import compile_js, js_replace_all, js_split, js_test
 from query.values import Value
 
@@ -78,7 +84,8 @@ def _null_passthrough3(fn: BuiltinFunction) -> BuiltinFunction:
 
 REGEXREPLACE = _null_passthrough3(
     BuiltinFunction("regexreplace").variant(
-        ("string", "string", "string"), lambda _c, s, pattern, repl: js_replace_all(s, pattern, repl)
+        ("string", "string", "string"),
+        lambda _c, s, pattern, repl: js_replace_all(s, pattern, repl),
     )
 )
 
@@ -131,15 +138,19 @@ ENDSWITH = _null2(
 )
 
 
+# V8's maximum string length (2**29 - 24 code units).
+_MAX_STRING_LENGTH = 2**29 - 24
+
+
 def _pad(text: str, length: float, pad: str, *, left: bool) -> str:
     units = u16(text)
     target = to_integer(length)
-    if math.isinf(target) and target > 0:
-        raise EvaluationError("Invalid string length")
-    fill = int(target) - len(units) if target > len(units) else 0
     pad_units = u16(pad)
-    if fill <= 0 or not pad_units:
+    if target <= len(units) or not pad_units:
         return text
+    if target > _MAX_STRING_LENGTH:
+        raise EvaluationError("Invalid string length")  # V8's RangeError, not a huge allocation
+    fill = int(target) - len(units)
     filler = (pad_units * (fill // len(pad_units) + 1))[:fill]
     return from_u16(filler + units if left else units + filler)
 
