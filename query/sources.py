@@ -1,10 +1,13 @@
 """``FROM`` sources resolved against the index (SPEC §4): tags, folders and files, links.
 
 Every answer comes from :class:`VaultIndex`'s prebuilt maps; no page is inspected. The result is a
-set of paths, returned in path order (Dataview's "vault order").
+set of paths, kept in Dataview's order: folders and tags in path order, ``outgoing`` in the order the
+links appear in the note, ``or`` the left side's paths then the right side's new ones.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from query import ast
 from query.errors import QueryExecutionError
@@ -12,40 +15,50 @@ from query.index import VaultIndex
 
 
 def resolve_source(source: ast.Source, index: VaultIndex, origin: str | None) -> list[str]:
-    """The sorted paths ``source`` selects, seen from the note ``origin``."""
-    return sorted(_paths(source, index, origin or ""))
+    """The paths ``source`` selects, seen from the note ``origin``, in Dataview's order."""
+    return list(_paths(source, index, origin or ""))
 
 
-def _paths(source: ast.Source, index: VaultIndex, origin: str) -> set[str]:
+OrderedPaths = dict[str, None]  # an insertion-ordered set, as JavaScript's Set is
+
+
+def _ordered(paths: Iterable[str]) -> OrderedPaths:
+    return dict.fromkeys(paths)
+
+
+def _paths(source: ast.Source, index: VaultIndex, origin: str) -> OrderedPaths:
     if isinstance(source, ast.TagSource):
-        return set(index.tagged(source.tag))
+        return _ordered(sorted(index.tagged(source.tag)))
     if isinstance(source, ast.FolderSource):
         return _folder_or_file(source.path, index)
     if isinstance(source, ast.LinkSource):
         return _linked(source, index, origin)
     if isinstance(source, ast.NegatedSource):
-        return set(index.paths) - _paths(source.inner, index, origin)
+        excluded = _paths(source.inner, index, origin)
+        return _ordered(path for path in index.paths if path not in excluded)
     if isinstance(source, ast.BinarySource):
         left = _paths(source.left, index, origin)
         right = _paths(source.right, index, origin)
-        return left & right if source.op == "and" else left | right
+        if source.op == "and":
+            return _ordered(path for path in left if path in right)
+        return left | right
     if isinstance(source, ast.CsvSource):
         raise QueryExecutionError("csv() sources are not supported: VaultQL indexes notes only")
     raise QueryExecutionError(f"Unrecognized source type '{type(source).__name__}'")
 
 
-def _folder_or_file(path: str, index: VaultIndex) -> set[str]:
+def _folder_or_file(path: str, index: VaultIndex) -> OrderedPaths:
     """A folder (recursively) wins over a file of the same name; then the file; then ``path.md``."""
     if index.is_folder(path):
-        return set(index.in_folder(path))
+        return _ordered(index.in_folder(path))
     if index.get(path) is not None:
-        return {path}
+        return _ordered([path])
     if index.get(f"{path}.md") is not None:
-        return {f"{path}.md"}
-    return set()
+        return _ordered([f"{path}.md"])
+    return {}
 
 
-def _linked(source: ast.LinkSource, index: VaultIndex, origin: str) -> set[str]:
+def _linked(source: ast.LinkSource, index: VaultIndex, origin: str) -> OrderedPaths:
     """``[[x]]``: notes linking to x; ``outgoing([[x]])``: notes x links to.
 
     An empty target (``[[]]``, ``[[#]]``) means the note holding the query. When the target does not
@@ -54,8 +67,9 @@ def _linked(source: ast.LinkSource, index: VaultIndex, origin: str) -> set[str]:
     """
     target = source.target
     resolved = origin if target == "" else index.resolve(target, origin)
-    if resolved is None or index.get(resolved) is None:
-        return set(index.unresolved_linking(target))
+    record = index.get(resolved) if resolved is not None else None
+    if record is None:
+        return _ordered(sorted(index.unresolved_linking(target)))
     if source.outgoing:
-        return set(index.linked_from(resolved))
-    return set(index.linking_to(resolved))
+        return _ordered(link.path for link in record.outlinks if index.get(link.path) is not None)
+    return _ordered(sorted(index.linking_to(record.path)))

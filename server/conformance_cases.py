@@ -113,7 +113,7 @@ def _expression(corpus: Corpus, case: Case) -> tuple[bool, str]:
     this = decode(context.get("this", {}), corpus.local)
     pages = {path: decode(page, corpus.local) for path, page in context.get("pages", {}).items()}
     if "ast" in case:
-        from query.parser import ast_to_corpus
+        from query.ast_corpus import ast_to_corpus
 
         tree = ast_to_corpus(parse_expression(case["input"]))
         if not same(tree, case["ast"]):
@@ -155,13 +155,15 @@ def _parse_error(corpus: Corpus, case: Case) -> tuple[bool, str]:
 
 
 def _query_parse(corpus: Corpus, case: Case) -> tuple[bool, str]:
-    from query.parser import ast_to_corpus, parse_query
+    from query.ast_corpus import ast_to_corpus
+    from query.parser import parse_query
 
-    return _verdict({"ast": ast_to_corpus(parse_query(case["input"]))}, case["expected"])
+    return _verdict({"ast": ast_to_corpus(parse_query(case["input"]), now=corpus.env().now, local=corpus.local)}, case["expected"])
 
 
 def _source_parse(corpus: Corpus, case: Case) -> tuple[bool, str]:
-    from query.parser import ast_to_corpus, parse_source
+    from query.ast_corpus import ast_to_corpus
+    from query.parser import parse_source
 
     return _verdict({"ast": ast_to_corpus(parse_source(case["input"]))}, case["expected"])
 

@@ -1,0 +1,275 @@
+"""Compiles ``ast.Expr`` trees once into nested closures ``(row, scope) -> Value``.
+
+Per-row evaluation then runs plain Python calls: no tree walking and no dispatch on node types.
+Semantics follow Dataview (SPEC §3.1, §5, §6): a bare identifier reads the row, then the global
+``this``, then null; ``row[...]`` reads the row merged over the globals; calls go by exact name to
+the built-in library (unknown names and impossible arities are a :class:`QuerySemanticError` at
+compile time, with the position); lambdas become :class:`Function` values closing over the row;
+``and``/``or`` evaluate both sides; link literals are normalised through the scope.
+
+A :class:`Scope` carries everything evaluation needs besides the row: the environment (clock,
+local zone, settings), ``this`` and the link handlers. Build one per query with ``make_scope``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+from query import ast
+from query.dates import date_shorthand, parse_date
+from query.errors import EvaluationError, QuerySemanticError, caret_context
+from query.functions import FUNCTIONS, CallContext, function_arity_ok
+from query.indexing import field_value, index_value
+from query.parse_tree import DATE_SHORTHANDS
+from query.semantics import Env, binary_op, truthy, type_name
+from query.values import Date, Function, Link, Value
+
+__all__ = ["Compiled", "Scope", "compile_expression", "make_scope"]
+
+Row: TypeAlias = Mapping[str, Value]
+
+
+@dataclass(slots=True, eq=False)
+class Scope:
+    """Per-query evaluation state (not per row). ``this`` is the page holding the query."""
+
+    env: Env
+    this: Mapping[str, Value]
+    resolve_link: Callable[[Link], Mapping[str, Value] | None]
+    normalize_link: Callable[[str], str]
+    ctx: CallContext = field(init=False)
+    _dates: dict[str, Date | None] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.ctx = CallContext(
+            env=self.env,
+            resolve_link=self.resolve_link,
+            normalize_link=self.normalize_link,
+            call_value=call_value,
+            index_value=lambda obj, index: index_value(obj, index, self.resolve_link),
+        )
+
+    def literal_date(self, text: str) -> Date | None:
+        """The value of ``date(text)`` as a literal, computed once per scope (clock and zone)."""
+        try:
+            return self._dates[text]
+        except KeyError:
+            pass
+        if text in DATE_SHORTHANDS:
+            value = date_shorthand(text, self.env.now)
+        else:
+            value = parse_date(text, self.env.local)
+        self._dates[text] = value
+        return value
+
+
+def make_scope(
+    *,
+    env: Env,
+    this: Mapping[str, Value],
+    resolve_link: Callable[[Link], Mapping[str, Value] | None],
+    normalize_link: Callable[[str], str],
+) -> Scope:
+    return Scope(env, this, resolve_link, normalize_link)
+
+
+Compiled: TypeAlias = Callable[[Row, Scope], Value]
+
+
+def call_value(fn: Value, args: list[Value]) -> Value:
+    """Call a function value (a lambda) with positional arguments."""
+    if isinstance(fn, Function):
+        return fn.call(args)
+    raise EvaluationError(f"Cannot call type '{type_name(fn)}' as a function")
+
+
+_CACHE: dict[int, tuple[ast.Expr, Compiled]] = {}
+_CACHE_LIMIT = 4096
+
+
+def compile_expression(expr: ast.Expr, text: str | None = None) -> Compiled:
+    """The closure evaluating ``expr``; ``text`` (the query) only improves error context.
+
+    Results are cached by node identity, so re-running a cached parse compiles nothing.
+    """
+    hit = _CACHE.get(id(expr))
+    if hit is not None and hit[0] is expr:
+        return hit[1]
+    compiled = _compile(expr, text)
+    if len(_CACHE) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    _CACHE[id(expr)] = (expr, compiled)
+    return compiled
+
+
+def _semantic_error(message: str, node: ast.Expr, text: str | None) -> QuerySemanticError:
+    span = node.span
+    context = caret_context(text, span.line, span.column) if text else None
+    return QuerySemanticError(message, line=span.line, column=span.column, context=context)
+
+
+def _compile(expr: ast.Expr, text: str | None) -> Compiled:
+    if isinstance(expr, ast.Literal):
+        return _literal(expr.value)
+    if isinstance(expr, ast.DateLiteral):
+        date_text = expr.text
+        return lambda row, scope: scope.literal_date(date_text)
+    if isinstance(expr, ast.Variable):
+        return _variable(expr.name)
+    if isinstance(expr, ast.Index):
+        return _index(expr, text)
+    if isinstance(expr, ast.Call):
+        return _call(expr, text)
+    if isinstance(expr, ast.BinaryOp):
+        return _binary(expr.op, _compile(expr.left, text), _compile(expr.right, text))
+    if isinstance(expr, ast.Negate):
+        operand = _compile(expr.operand, text)
+        return lambda row, scope: not truthy(operand(row, scope))
+    if isinstance(expr, ast.ListExpr):
+        items = tuple(_compile(item, text) for item in expr.items)
+        return lambda row, scope: [item(row, scope) for item in items]
+    if isinstance(expr, ast.ObjectExpr):
+        entries = tuple((key, _compile(value, text)) for key, value in expr.entries)
+        return lambda row, scope: {key: value(row, scope) for key, value in entries}
+    if isinstance(expr, ast.Lambda):
+        return _lambda(expr.params, _compile(expr.body, text))
+    raise TypeError(f"not an expression node: {type(expr).__name__}")
+
+
+def _literal(value: Value) -> Compiled:
+    if isinstance(value, Link):
+        link = value
+        return lambda row, scope: link.with_path(scope.normalize_link(link.path))
+    return lambda row, scope: value
+
+
+def _variable(name: str) -> Compiled:
+    if name == "this":
+        return lambda row, scope: row.get("this", scope.this)
+    return lambda row, scope: row.get(name)
+
+
+def _row_field(row: Row, scope: Scope, key: Value) -> Value:
+    """``row[key]``: the row's data merged over the globals (only ``this``)."""
+    if key is None:
+        return None
+    if not isinstance(key, str):
+        raise EvaluationError('can only index into objects with strings (a.b or a["b"])')
+    if key in row:
+        return row[key]
+    return scope.this if key == "this" else None
+
+
+def _index(expr: ast.Index, text: str | None) -> Compiled:
+    is_row = isinstance(expr.obj, ast.Variable) and expr.obj.name == "row"
+    if isinstance(expr.index, ast.Literal) and isinstance(expr.index.value, str):
+        key: str = expr.index.value
+        if is_row:
+            return lambda row, scope: _row_field(row, scope, key)
+        obj = _compile(expr.obj, text)
+
+        def dot(row: Row, scope: Scope) -> Value:
+            value = obj(row, scope)
+            if type(value) is dict:
+                return value.get(key)
+            return field_value(value, key, scope.resolve_link)
+
+        return dot
+    index = _compile(expr.index, text)
+    if is_row:
+        return lambda row, scope: _row_field(row, scope, index(row, scope))
+    obj = _compile(expr.obj, text)
+    return lambda row, scope: index_value(obj(row, scope), index(row, scope), scope.resolve_link)
+
+
+def _call(expr: ast.Call, text: str | None) -> Compiled:
+    args = tuple(_compile(arg, text) for arg in expr.args)
+    callee = expr.callee
+    if isinstance(callee, ast.Variable):
+        name = callee.name
+        fn = FUNCTIONS.get(name)
+        if fn is None:
+            raise _semantic_error(f"Unrecognized function name '{name}'", callee, text)
+        if not function_arity_ok(name, len(args)):
+            count = f"{len(args)} argument{'s' if len(args) != 1 else ''}"
+            raise _semantic_error(f"function '{name}' does not take {count}", callee, text)
+        if len(args) == 1:
+            (only,) = args
+            return lambda row, scope: fn(scope.ctx, [only(row, scope)])
+        if len(args) == 2:
+            first, second = args
+            return lambda row, scope: fn(scope.ctx, [first(row, scope), second(row, scope)])
+        return lambda row, scope: fn(scope.ctx, [arg(row, scope) for arg in args])
+    target = _compile(callee, text)
+
+    def dynamic(row: Row, scope: Scope) -> Value:
+        value = target(row, scope)
+        values = [arg(row, scope) for arg in args]
+        if isinstance(value, str) and value in FUNCTIONS:
+            return FUNCTIONS[value](scope.ctx, values)
+        return call_value(value, values)
+
+    return dynamic
+
+
+_NUMBER_TYPES = (int, float)
+_FAST_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+_FAST_ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+}
+_SAFE_INT = 2**53  # beyond this, JS numbers lose precision and Python ints would not
+# Only int (op) int takes the fast path: float results need js_number's normalisation.
+
+
+def _binary(op: str, left: Compiled, right: Compiled) -> Compiled:
+    arithmetic = _FAST_ARITHMETIC.get(op)
+    if arithmetic is not None:
+
+        def calculate(row: Row, scope: Scope) -> Value:
+            a = left(row, scope)
+            b = right(row, scope)
+            if type(a) is int and type(b) is int:
+                result = arithmetic(a, b)
+                if -_SAFE_INT < result < _SAFE_INT:
+                    return result
+            return binary_op(op, a, b, scope.env)
+
+        return calculate
+    fast = _FAST_COMPARE.get(op)
+    if fast is not None:
+        # Plain numbers compare as Python numbers; everything else goes through the comparator.
+        def compare(row: Row, scope: Scope) -> Value:
+            a = left(row, scope)
+            b = right(row, scope)
+            if type(a) in _NUMBER_TYPES and type(b) in _NUMBER_TYPES and a == a and b == b:
+                return fast(a, b)
+            return binary_op(op, a, b, scope.env)
+
+        return compare
+    return lambda row, scope: binary_op(op, left(row, scope), right(row, scope), scope.env)
+
+
+def _lambda(params: tuple[str, ...], body: Compiled) -> Compiled:
+    def make(row: Row, scope: Scope) -> Value:
+        def call(args: list[Value]) -> Value:
+            frame = dict(row)
+            for position, param in enumerate(params):
+                frame[param] = args[position] if position < len(args) else None
+            return body(frame, scope)
+
+        return Function(call)
+
+    return make
