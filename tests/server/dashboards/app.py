@@ -1,0 +1,50 @@
+"""A minimal app around the dashboard endpoints, independent of ``server.app``.
+
+:class:`StubService` is exactly the contract the endpoints document: ``snapshot()`` with
+``.index`` and ``.revision``, ``vault`` and ``local``. The app has the real bearer-token
+middleware with ``/dashboard`` exempt, as the full server must be wired, and the real error
+handlers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from query.index import VaultIndex
+from server.api.dashboards import PAGE_PATH, ROUTES
+from server.errors import exception_handlers
+from server.security import HEALTH_PATH, BearerAuthMiddleware
+from tests.server.dashboards.vault import fixture_index
+
+TOKEN = "test-token-0123456789abcdef"
+
+
+@dataclass(frozen=True)
+class StubSnapshot:
+    index: VaultIndex
+    revision: int
+
+
+class StubService:
+    def __init__(self, vault: Path, local: tzinfo = UTC) -> None:
+        self.vault = vault
+        self.local = local
+        self._snapshot = StubSnapshot(fixture_index(vault), 7)
+
+    def snapshot(self) -> StubSnapshot:
+        return self._snapshot
+
+
+def make_app(vault: Path) -> Starlette:
+    app = Starlette(
+        routes=list(ROUTES),
+        middleware=[Middleware(BearerAuthMiddleware, token=TOKEN, exempt=(HEALTH_PATH, PAGE_PATH))],
+        exception_handlers=exception_handlers(),
+    )
+    app.state.service = StubService(vault)
+    return app
