@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 DEMO   := fixtures/demo-vault
 
-.PHONY: run test install install-dev lint typecheck bench clean
+.PHONY: run test install install-dev browser lint typecheck bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: install
-	$(VENV)/bin/vaultql index $(DEMO)
+	$(VENV)/bin/vaultql serve $(DEMO)
+
+# Debian's Chromium for the page and plugin end-to-end tests (root, as on these machines and CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 lint: install-dev
 	$(VENV)/bin/ruff check query server tests bench
@@ -34,10 +38,10 @@ lint: install-dev
 typecheck: install-dev
 	$(VENV)/bin/mypy
 
-test: install-dev
+test: install-dev browser
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
-	$(PY) -m pytest
+	VAULTQL_REQUIRE_BROWSER=1 $(PY) -m pytest
 
 bench: install
 	$(PY) bench/bench_catalog.py

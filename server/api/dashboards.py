@@ -95,6 +95,46 @@ async def dashboard_page(request: Request) -> Response:
     return HTMLResponse(page_html(), headers=PAGE_HEADERS)
 
 
+def _described(summary: str) -> dict[str, Any]:
+    parameters = [
+        {
+            "name": "now",
+            "in": "query",
+            "required": False,
+            "description": "ISO date or date-time to judge ages against (default: now)",
+            "schema": {"type": "string"},
+        }
+    ]
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": parameters,
+            "responses": {
+                "200": {"description": summary, "content": {"application/json": {}}},
+                "400": {"description": "a bad parameter (error shape)"},
+                "422": {"description": "a broken .vaultql.toml (error shape)"},
+            },
+        }
+    }
+
+
+OPENAPI: dict[str, Any] = {
+    "/api/v1/dashboards/para": _described(
+        "PARA: buckets, projects with status and rollups, areas, resources, archives"
+    ),
+    "/api/v1/dashboards/zettelkasten": _described(
+        "Zettelkasten health: fleeting notes, orphans, long notes, unmapped clusters"
+    ),
+    "/api/v1/dashboards/review": _described("The weekly review: decisions with reasons"),
+    PAGE_PATH: {
+        "get": {
+            "summary": "The dashboard as an HTML page (no token needed; it asks for one)",
+            "security": [],
+            "responses": {"200": {"description": "the page", "content": {"text/html": {}}}},
+        }
+    },
+}
+
 ROUTES = [
     Route("/api/v1/dashboards/para", para, methods=["GET"]),
     Route("/api/v1/dashboards/zettelkasten", zettelkasten, methods=["GET"]),

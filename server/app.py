@@ -1,0 +1,94 @@
+"""The Starlette application: routes, middleware, error handlers and the lifespan.
+
+``create_app(service, settings)`` wires the endpoint modules (``server.api``) to a
+:class:`~server.service.VaultService`. The lifespan starts the initial load in a worker thread —
+the server answers ``/health`` and ``/status`` (with progress) while the index builds — and the
+file watcher; at shutdown it stops the watcher, ends open event streams and saves the cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
+
+from server.api import dashboards, events, health, notes, openapi, query, status
+from server.config import CORS_ORIGINS, ServerSettings
+from server.errors import exception_handlers
+from server.security import (
+    HEALTH_PATH,
+    BearerAuthMiddleware,
+    CorsMiddleware,
+    HostCheckMiddleware,
+)
+from server.service import VaultService
+
+__all__ = ["create_app", "routes"]
+
+log = logging.getLogger("vaultql.server")
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        *health.ROUTES,
+        *status.ROUTES,
+        *query.ROUTES,
+        *notes.ROUTES,
+        *events.ROUTES,
+        *openapi.ROUTES,
+        *dashboards.ROUTES,
+    ]
+
+
+def create_app(service: VaultService, settings: ServerSettings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        tasks: list[asyncio.Task[None]] = []
+        if settings.watch:
+            from server.watcher import watch_vault
+
+            tasks.append(asyncio.create_task(watch_vault(service, settings, stop)))
+        tasks.append(asyncio.create_task(_load(service)))
+        try:
+            yield
+        finally:
+            stop.set()
+            service.hub.close()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.to_thread(service.close)
+
+    middleware = [
+        # Outermost first: a refused Host never reaches CORS or the token check.
+        Middleware(HostCheckMiddleware, allowed=settings.host_names()),
+        Middleware(CorsMiddleware, origins=CORS_ORIGINS, enabled=settings.cors),
+        # The dashboard page itself holds no data and no token; its API calls carry the token.
+        Middleware(
+            BearerAuthMiddleware,
+            token=settings.token,
+            exempt=(HEALTH_PATH, dashboards.PAGE_PATH),
+        ),
+    ]
+    app = Starlette(
+        routes=routes(),
+        middleware=middleware,
+        exception_handlers=exception_handlers(),
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    app.state.settings = settings
+    return app
+
+
+async def _load(service: VaultService) -> None:
+    try:
+        await asyncio.to_thread(service.load)
+    except Exception:  # the service records the failure in its status; keep serving /status
+        log.exception("the initial index load failed")

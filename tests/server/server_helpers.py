@@ -1,0 +1,83 @@
+"""Shared helpers for the server tests: a tiny vault, an app wired to it, a real uvicorn."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import uvicorn
+
+from server.app import create_app
+from server.config import ServerSettings
+from server.persist import CatalogCache
+from server.service import VaultService
+
+TOKEN = "test-token-0123456789abcdefghijklmnopqrstuvwxyz"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+UTC = ZoneInfo("UTC")
+
+NOTES = {
+    "Projects/Alpha.md": (
+        "---\ntags: [project]\nstatus: active\n---\n# Alpha\n"
+        "Links to [[Beta]] and [[Missing]].\n\n"
+        "- [ ] task one [due:: 2024-01-05]\n- [x] done task\n\n## Notes\nrating:: 5\n"
+    ),
+    "Projects/Beta.md": "---\ntags: [project]\nstatus: paused\n---\nBack to [[Alpha]].\n",
+    "Daily/2024-01-01.md": "mood:: good\n",
+    "README.md": "# Readme\nSee [[Alpha]].\n",
+}
+
+
+def make_vault(root: Path, notes: dict[str, str] | None = None) -> Path:
+    for rel, text in (NOTES if notes is None else notes).items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def make_service(vault: Path, index_dir: Path | None = None, **kwargs: Any) -> VaultService:
+    cache = CatalogCache(index_dir, vault, "UTC") if index_dir is not None else None
+    return VaultService(vault, local=UTC, cache=cache, index_dir=index_dir, **kwargs)
+
+
+def settings(**overrides: Any) -> ServerSettings:
+    values: dict[str, Any] = {"token": TOKEN, "watch": False}
+    values.update(overrides)
+    return ServerSettings(**values)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def running_server(service: VaultService, **overrides: Any) -> Iterator[str]:
+    """A real uvicorn on 127.0.0.1 (random port) in a thread; yields the base URL."""
+    port = free_port()
+    app = create_app(service, settings(port=port, **overrides))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -1,0 +1,70 @@
+"""``vaultql token`` and ``vaultql get`` (one in-process request)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from server import cli_server
+from server.tokens import token_path
+from tests.server.server_helpers import make_vault
+
+
+@pytest.fixture
+def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("VAULTQL_TOKEN", raising=False)
+    return make_vault(tmp_path / "vault")
+
+
+def test_token_prints_the_stored_token(vault: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_server.main(["token", str(vault)]) == 0
+    token = capsys.readouterr().out.strip()
+    assert len(token) >= 43
+    assert token_path(vault).read_text().strip() == token
+    assert cli_server.main(["token", str(vault)]) == 0
+    assert capsys.readouterr().out.strip() == token
+
+
+def test_get_runs_one_request_in_process(
+    vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index = str(tmp_path / "index")
+    assert cli_server.main(["get", str(vault), "/api/v1/status", "--index-dir", index]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["ready"] is True and status["notes"] == 4
+    assert (tmp_path / "index" / "catalog.bin").exists()
+
+    data = json.dumps({"query": "LIST FROM #project SORT file.name"})
+    assert (
+        cli_server.main(["get", str(vault), "/api/v1/query", "--data", data, "--index-dir", index])
+        == 0
+    )
+    body = json.loads(capsys.readouterr().out)
+    assert [item["path"] for item in body["items"]] == ["Projects/Alpha.md", "Projects/Beta.md"]
+
+    assert (
+        cli_server.main(["get", str(vault), "/api/v1/notes/Projects%2FAlpha.md", "--no-cache"]) == 0
+    )
+    assert json.loads(capsys.readouterr().out)["name"] == "Alpha"
+
+
+def test_get_reports_errors_with_exit_code_1(
+    vault: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli_server.main(["get", str(vault), "/api/v1/notes/Nope.md", "--no-cache"]) == 1
+    assert json.loads(capsys.readouterr().out)["error"]["code"] == "not_found"
+
+
+def test_get_refuses_the_event_stream(vault: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_server.main(["get", str(vault), "/api/v1/events", "--no-cache"]) == 2
+    assert "stream" in capsys.readouterr().err
+
+
+def test_commands_refuse_a_missing_vault(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli_server.main(["get", str(tmp_path / "nope"), "/api/v1/status"]) == 2
+    assert cli_server.main(["token", str(tmp_path / "nope")]) == 2
