@@ -15,8 +15,9 @@ Resolution order implemented by :meth:`LinkResolver.resolve`:
 4. the same, ignoring case;
 5. otherwise every file whose name matches the target's last segment (case-insensitive, with or
    without ``.md``) and whose path ends with the whole target; among several, a file in the
-   origin's own folder wins, then the shortest path, then the alphabetically first path (Obsidian
-   prefers the "closest" file; shortest-path is its documented tie-break for duplicates).
+   origin's own folder wins, then the one fewest folders deep, then the shortest path, then the
+   alphabetically first (Obsidian prefers the "closest" file; this makes the choice
+   deterministic).
 
 Unresolvable targets give ``None``; the caller keeps the link as written.
 """
@@ -24,43 +25,31 @@ Unresolvable targets give ``None``; the caller keeps the link as written.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
 from query.values import Link
 
-_EMOJI_EXTRA = frozenset("\u200d\ufe0f\u20e3")
+# Emoji and pictographic symbols, as ranges: arrows, technical and miscellaneous symbols, dingbats,
+# the supplementary pictograph planes, plus the joiner, variation selector and keycap combiner.
+EMOJI_RANGES = (
+    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2190-\u21ff\u2300-\u23ff\u24c2\u25a0-\u27bf"
+    "\u2900-\u297f\u2b00-\u2bff\u3030\u303d\u3297\u3299\u200d\ufe0f\u20e3"
+    "\U0001f000-\U0001faff"
+)
+_EMOJI_CHAR = re.compile(f"[{EMOJI_RANGES}]")
+_HEADER_DROPPED = re.compile(f"[^\\w\\-{EMOJI_RANGES}]+")
 
 
 def is_emoji_char(ch: str) -> bool:
     """Whether ``ch`` belongs to an emoji (pictographs, symbols, joiners, variation selectors)."""
-    code = ord(ch)
-    if code < 0x2000:
-        return False
-    if code >= 0x1F000 or ch in _EMOJI_EXTRA:
-        return True
-    return unicodedata.category(ch) == "So"
-
-
-def _header_char_kept(ch: str) -> bool:
-    return ch.isalnum() or ch in "_-" or is_emoji_char(ch)
+    return _EMOJI_CHAR.match(ch) is not None
 
 
 @lru_cache(maxsize=4096)
 def normalize_header(text: str) -> str:
     """Runs of characters other than letters, digits, ``_``, ``-`` and emoji become one space."""
-    out: list[str] = []
-    pending_space = False
-    for ch in text:
-        if _header_char_kept(ch):
-            if pending_space and out:
-                out.append(" ")
-            pending_space = False
-            out.append(ch)
-        else:
-            pending_space = True
-    return "".join(out)
+    return _HEADER_DROPPED.sub(" ", text).strip()
 
 
 def parse_link_inner(inner: str, embed: bool = False) -> Link:
@@ -84,7 +73,7 @@ def parse_link_inner(inner: str, embed: bool = False) -> Link:
 
 
 def display_text(link_text: str, alias: str | None) -> str:
-    """Obsidian's ``displayText`` of a wikilink: the alias, else the target with `` > `` for ``#``."""
+    """Obsidian's ``displayText``: the alias, else the target with ``#`` shown as `` > ``."""
     if alias is not None:
         return alias
     text = link_text.strip()
@@ -127,7 +116,7 @@ class LinkResolver:
         self._by_name: dict[str, list[str]] = {}
         for path in paths:
             self._add(path)
-        self._cache: dict[tuple[str, str], str | None] = {}
+        self._cache: dict[str, str | None] = {}
 
     def _add(self, path: str) -> None:
         self._exact.add(path)
@@ -145,28 +134,30 @@ class LinkResolver:
 
     def resolve(self, target: str, origin: str) -> str | None:
         """The vault path ``target`` points to when written in ``origin``, or None."""
-        key = (target, origin)
+        # Most answers do not depend on the origin; those are cached by target alone.
         try:
-            return self._cache[key]
+            return self._cache[target]
         except KeyError:
             pass
-        found = self._resolve(target, origin)
-        if len(self._cache) < 200_000:
-            self._cache[key] = found
-        return found
-
-    def _resolve(self, target: str, origin: str) -> str | None:
-        target = target.strip()
-        if not target:
+        stripped = target.strip()
+        if not stripped:
             return origin if origin in self._exact else None
-        if target.startswith(("./", "../")):
-            joined = _join_relative(_folder_of(origin), target)
+        if stripped.startswith(("./", "../")):
+            joined = _join_relative(_folder_of(origin), stripped)
             return None if joined is None else self._lookup_path(joined)
-        target = target.lstrip("/")
-        direct = self._lookup_path(target)
-        if direct is not None:
-            return direct
-        return self._lookup_name(target, origin)
+        stripped = stripped.lstrip("/")
+        found = self._lookup_path(stripped)
+        if found is None:
+            candidates = self._candidates(stripped)
+            if len(candidates) > 1:
+                folder = _folder_of(origin)
+                return min(
+                    candidates, key=lambda p: (_folder_of(p) != folder, p.count("/"), len(p), p)
+                )
+            found = candidates[0] if candidates else None
+        if len(self._cache) < 500_000:
+            self._cache[target] = found
+        return found
 
     def _lookup_path(self, path: str) -> str | None:
         for candidate in (path, path + ".md"):
@@ -178,18 +169,12 @@ class LinkResolver:
                 return found
         return None
 
-    def _lookup_name(self, target: str, origin: str) -> str | None:
+    def _candidates(self, target: str) -> list[str]:
+        """Files whose name matches the target's last segment and whose path ends with it."""
         lowered = target.lower()
         name = lowered.rsplit("/", 1)[-1]
-        candidates = self._by_name.get(name)
-        if not candidates:
-            return None
-        if "/" in lowered:
+        candidates = self._by_name.get(name, [])
+        if "/" in lowered and candidates:
             suffixes = ("/" + lowered, "/" + lowered + ".md")
             candidates = [p for p in candidates if p.lower().endswith(suffixes)]
-            if not candidates:
-                return None
-        if len(candidates) == 1:
-            return candidates[0]
-        folder = _folder_of(origin)
-        return min(candidates, key=lambda p: (_folder_of(p) != folder, len(p), p))
+        return candidates

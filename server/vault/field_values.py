@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import tzinfo
 from typing import Any
 
-from query.dates import local_date, normalize_duration, parse_date, parse_duration
+from query.dates import invalid_date, local_date, normalize_duration, parse_date, parse_duration
 from query.links import parse_link_inner
 from query.values import Date, Link, Value
 from query.zones import identity_for
@@ -25,6 +25,23 @@ _TAG_VALUE = re.compile(r"#[\w/\-]+")
 _LINK_VALUE = re.compile(r"\[\[((?:[^\]]|\](?!\]))*)\]\]")
 _BOOLS = {"true": True, "True": True, "false": False, "False": False}
 _FIRST_DIGITISH = frozenset("0123456789-+.")
+
+
+_DATE_CACHE: dict[tuple[str, tzinfo], Date | None] = {}
+
+
+def cached_date(text: str, local: tzinfo) -> Date | None:
+    """:func:`query.dates.parse_date`, memoised: vaults repeat the same few thousand dates, and
+    :class:`Date` is immutable, so sharing one object per text is safe."""
+    key = (text, local)
+    try:
+        return _DATE_CACHE[key]
+    except KeyError:
+        pass
+    found = parse_date(text, local)
+    if len(_DATE_CACHE) < 100_000:
+        _DATE_CACHE[key] = found
+    return found
 
 
 def _unescape(text: str) -> str:
@@ -43,13 +60,13 @@ def _link_value(text: str) -> Link | None:
 
 
 def _atom(text: str, local: tzinfo) -> tuple[bool, Value]:
-    """One inline atom (date, duration, string, tag, link, boolean, number): ``(matched, value)``."""
+    """One inline atom (date, duration, string, tag, link, bool, number): ``(matched, value)``."""
     if not text:
         return False, None
     first = text[0]
     if first in _FIRST_DIGITISH:
         if first.isdigit():
-            date = parse_date(text, local)
+            date = cached_date(text, local)
             if date is not None:
                 return True, date
         duration = parse_duration(text)
@@ -161,7 +178,7 @@ def _frontmatter_string(text: str, local: tzinfo) -> Value:
         return text
     first = text[0]
     if first.isdigit():
-        date = parse_date(text, local)
+        date = cached_date(text, local)
         if date is not None:
             return date
     if first in _FIRST_DIGITISH:
@@ -200,10 +217,5 @@ def file_day_from_name(name: str, local: tzinfo) -> Date | None:
         _dt.date(year, month, day)
     except ValueError:
         # Luxon returns an invalid DateTime here rather than nothing (SPEC §9.2).
-        return invalid_date(local, "unit out of range")
+        return invalid_date("unit out of range", local)
     return local_date(year, month, day, local=local)
-
-
-def invalid_date(local: tzinfo, reason: str) -> Date:
-    """An invalid :class:`Date` (Luxon's ``DateTime.invalid``)."""
-    return Date(_dt.datetime(1970, 1, 1, tzinfo=local), "local", reason)

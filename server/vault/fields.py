@@ -15,14 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timezone, tzinfo
+from datetime import UTC, tzinfo
 from functools import lru_cache
 from typing import Any
 
-from query.dates import parse_date
-from query.links import is_emoji_char, normalize_header
+from query.links import EMOJI_RANGES, is_emoji_char, normalize_header
 from query.values import Value
 from server.vault.field_values import (
+    cached_date,
     file_day_from_name,
     file_folder,
     file_title,
@@ -52,7 +52,12 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class InlineField:
-    """One extracted field. Positions are string offsets into the line (None for emoji fields)."""
+    """One extracted field.
+
+    ``start``, ``start_value`` and ``end`` are offsets in UTF-16 code units, as Dataview
+    (JavaScript) reports them; ``span`` is the same field as Python string indices
+    ``(start, end)``. Emoji and full-line fields have no positions.
+    """
 
     key: str
     value: str
@@ -61,6 +66,7 @@ class InlineField:
     start: int | None = None
     start_value: int | None = None
     end: int | None = None
+    span: tuple[int, int] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The conformance corpus shape: key, value, start, startValue, end, wrapping, parsed."""
@@ -75,6 +81,7 @@ class InlineField:
 
 
 _CLOSERS = {"[": "]", "(": ")"}
+_MAX_UNCLOSED = 64
 _OPENER = re.compile(r"[\[(]")
 
 
@@ -99,13 +106,21 @@ def _find_closer(line: str, pos: int, opener: str) -> int:
     return -1
 
 
+def _utf16(line: str, index: int) -> int:
+    """The UTF-16 offset of a Python string index (astral characters count twice)."""
+    if line.isascii():
+        return index
+    return index + sum(1 for ch in line[:index] if ord(ch) > 0xFFFF)
+
+
 def extract_inline_fields(line: str, local: tzinfo) -> list[InlineField]:
     """Every ``[key:: value]`` and ``(key:: value)`` field in ``line``, left to right."""
     out: list[InlineField] = []
     if "::" not in line:
         return out
     pos = 0
-    while True:
+    failures = 0  # unclosed openers; bounded so a pathological line stays linear-ish
+    while failures < _MAX_UNCLOSED:
         match = _OPENER.search(line, pos)
         if match is None:
             return out
@@ -119,6 +134,7 @@ def extract_inline_fields(line: str, local: tzinfo) -> list[InlineField]:
             continue
         close = _find_closer(line, sep + 2, line[start])
         if close < 0:
+            failures += 1
             pos = start + 1
             continue
         value = line[sep + 2 : close].strip()
@@ -128,12 +144,14 @@ def extract_inline_fields(line: str, local: tzinfo) -> list[InlineField]:
                 value,
                 parse_inline_value(value, local),
                 line[start],
-                start,
-                sep + 2,
-                close + 1,
+                _utf16(line, start),
+                _utf16(line, sep + 2),
+                _utf16(line, close + 1),
+                (start, close + 1),
             )
         )
         pos = close + 1
+    return out
 
 
 # Dataview's order of the Tasks emoji shorthands; only the first occurrence of each counts.
@@ -144,20 +162,20 @@ _EMOJI_SHORTHANDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("due", re.compile(r"(?:\U0001F4C5|\U0001F4C6|\U0001F5D3\uFE0F?)\s*(\d{4}-\d{2}-\d{2})")),
     ("completion", re.compile(r"\u2705\s*(\d{4}-\d{2}-\d{2})")),
 )
-_EMOJI_FIRST = frozenset("\u2795\U0001F6EB\u23F3\u231B\U0001F4C5\U0001F4C6\U0001F5D3\u2705")
+_EMOJI_FIRST = re.compile("[\u2795\U0001f6eb\u23f3\u231b\U0001f4c5\U0001f4c6\U0001f5d3\u2705]")
 
 
 def extract_emoji_fields(line: str, local: tzinfo) -> list[InlineField]:
     """The Tasks emoji shorthand fields of a task line (due, scheduled, …)."""
     out: list[InlineField] = []
-    if not any(ch in _EMOJI_FIRST for ch in line):
+    if _EMOJI_FIRST.search(line) is None:
         return out
     for key, pattern in _EMOJI_SHORTHANDS:
         match = pattern.search(line)
         if match is None:
             continue
         text = match.group(1)
-        parsed = parse_date(text, local)
+        parsed = cached_date(text, local)
         if parsed is not None:
             out.append(InlineField(key, text, parsed, "emoji-shorthand"))
     return out
@@ -222,6 +240,8 @@ def canonicalize_key(key: str) -> str:
 
 
 _ITEM_TAG = re.compile(r"#[^\s,;.:!?'\"`()\[\]{}#]+")
+# What Dataview accepts as a tag once found: letters, digits, "_", "/", "-" and emoji.
+_VALID_TAG = re.compile(f"#[\\w/\\-{EMOJI_RANGES}]+")
 
 
 def extract_item_tags(text: str) -> list[str]:
@@ -230,7 +250,9 @@ def extract_item_tags(text: str) -> list[str]:
         return []
     seen: dict[str, None] = {}
     for match in _ITEM_TAG.finditer(text):
-        seen.setdefault(match.group(0), None)
+        tag = match.group(0)
+        if _VALID_TAG.fullmatch(tag):
+            seen.setdefault(tag, None)
     return list(seen)
 
 
@@ -272,7 +294,7 @@ def frontmatter_tags(frontmatter: Mapping[str, Any]) -> list[str]:
 
 
 def frontmatter_aliases(frontmatter: Mapping[str, Any]) -> list[str]:
-    """Aliases named by frontmatter ``aliases``/``alias`` keys: a list or a comma-separated string."""
+    """Aliases from frontmatter ``aliases``/``alias`` keys: a list or a comma-separated string."""
     out: list[str] = []
     for key, value in frontmatter.items():
         if str(key).lower() in ("aliases", "alias"):
@@ -290,17 +312,16 @@ def _without_span(line: str, start: int, end: int) -> str:
 
 def set_inline_field(line: str, key: str, value: str | None) -> str:
     """Set, replace or (with ``None``) remove the bracketed ``[key:: value]`` field of a line."""
-    existing = [
-        field
-        for field in extract_inline_fields(line, timezone.utc)
-        if field.key == key and field.start is not None
+    spans = [
+        field.span
+        for field in extract_inline_fields(line, UTC)
+        if field.key == key and field.span is not None
     ]
-    if existing:
-        field = existing[0]
-        assert field.start is not None and field.end is not None
+    if spans:
+        start, end = spans[0]
         if value is None:
-            return _without_span(line, field.start, field.end)
-        return f"{line[: field.start]}[{key}:: {value}]{line[field.end :]}"
+            return _without_span(line, start, end)
+        return f"{line[:start]}[{key}:: {value}]{line[end:]}"
     if value is None:
         return line
     return f"{line.rstrip()} [{key}:: {value}]"
@@ -310,7 +331,7 @@ _COMPLETION_EMOJI = re.compile(r"\u2705\s*\d{4}-\d{2}-\d{2}")
 
 
 def set_emoji_completion(line: str, value: str | None) -> str:
-    """Remove any ``✅ date`` from a task line, then append ``✅ value`` unless ``value`` is None."""
+    """Remove any ``✅ date`` from a task line, then append ``✅ value`` unless it is None."""
     match = _COMPLETION_EMOJI.search(line)
     if match is not None:
         line = _without_span(line, match.start(), match.end())

@@ -1,0 +1,56 @@
+"""Collecting a page's or an item's fields under raw and canonical keys (SPEC §9.5, §11.4).
+
+A key seen once holds its value; a key seen again becomes the list of all its values (Dataview
+appends to an existing list). Every raw key is also stored under its canonical form unless that
+form is itself a raw key; raw keys sharing a canonical key pool their values there.
+"""
+
+from __future__ import annotations
+
+from query.values import Value
+from server.vault.fields import canonicalize_key
+
+
+def _merge(existing: Value, value: Value) -> Value:
+    if isinstance(existing, list):
+        return [*existing, value]
+    return [existing, value]
+
+
+class FieldMap:
+    """An ordered bag of ``key -> value`` additions, finished into a plain dict by :meth:`build`."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self) -> None:
+        self._raw: dict[str, tuple[Value, ...]] = {}
+
+    def add(self, key: str, value: Value) -> None:
+        previous = self._raw.get(key)
+        self._raw[key] = (value,) if previous is None else (*previous, value)
+
+    def __bool__(self) -> bool:
+        return bool(self._raw)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._raw
+
+    def build(self) -> dict[str, Value]:
+        out: dict[str, Value] = {}
+        canonical: dict[str, list[Value]] = {}
+        for key, values in self._raw.items():
+            out[key] = _collapse(values)
+            canon = canonicalize_key(key)
+            if canon != key:
+                canonical.setdefault(canon, []).extend(values)
+        for canon, pooled in canonical.items():
+            if canon not in self._raw:
+                out[canon] = _collapse(tuple(pooled))
+        return out
+
+
+def _collapse(values: tuple[Value, ...]) -> Value:
+    result: Value = values[0]
+    for value in values[1:]:
+        result = _merge(result, value)
+    return result

@@ -1,0 +1,90 @@
+"""Resolving a parsed note's links against the vault (Obsidian's resolution, via LinkResolver).
+
+:func:`link_record` takes the record :func:`server.vault.markdown.parse_note` produced (links as
+written) and returns one whose page outlinks and field links carry full vault paths, plus the list
+of targets that resolve to nothing. The parsed record is kept by the catalog, so when files appear
+or disappear a note can be re-linked without being re-read.
+
+What gets resolved, following Dataview: ``file.outlinks`` (display kept) and links inside field
+values (page and list-item fields). List items' own ``outlinks`` stay as written: Dataview builds
+them from the metadata cache without resolving them (the conformance corpus pins this).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+
+from query.records import ListItem, NoteRecord
+from query.values import Link, Value
+
+Resolve = Callable[[str, str], "str | None"]
+
+
+def _has_link(value: Value) -> bool:
+    if isinstance(value, Link):
+        return True
+    if isinstance(value, list):
+        return any(_has_link(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_link(item) for item in value.values())
+    return False
+
+
+class _Linker:
+    __slots__ = ("origin", "resolve", "unresolved")
+
+    def __init__(self, origin: str, resolve: Resolve) -> None:
+        self.origin = origin
+        self.resolve = resolve
+        self.unresolved: dict[str, None] = {}
+
+    def link(self, link: Link) -> Link:
+        target = self.resolve(link.path, self.origin)
+        if target is None:
+            self.unresolved.setdefault(link.path, None)
+            return link
+        return link if target == link.path else link.with_path(target)
+
+    def value(self, value: Value) -> Value:
+        if isinstance(value, Link):
+            target = self.resolve(value.path, self.origin)
+            if target is None or target == value.path:
+                return value
+            return value.with_path(target)
+        if isinstance(value, list):
+            return [self.value(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.value(item) for key, item in value.items()}
+        return value
+
+    def fields(self, fields: Mapping[str, Value]) -> Mapping[str, Value]:
+        if not any(_has_link(value) for value in fields.values()):
+            return fields
+        return {key: self.value(value) for key, value in fields.items()}
+
+
+def _relink_items(items: tuple[ListItem, ...], linker: _Linker) -> tuple[ListItem, ...]:
+    if not any(_has_link(v) for item in items for v in item.fields.values()):
+        return items
+    rebuilt: dict[int, ListItem] = {}
+    for item in reversed(items):
+        rebuilt[item.line] = dataclasses.replace(
+            item,
+            fields=linker.fields(item.fields),
+            children=tuple(rebuilt[child.line] for child in item.children),
+        )
+    return tuple(rebuilt[item.line] for item in items)
+
+
+def link_record(parsed: NoteRecord, resolve: Resolve) -> NoteRecord:
+    """``parsed`` with its outlinks and field links resolved and ``unresolved`` filled in."""
+    linker = _Linker(parsed.path, resolve)
+    outlinks = tuple(linker.link(link) for link in parsed.outlinks)
+    return dataclasses.replace(
+        parsed,
+        outlinks=outlinks,
+        unresolved=tuple(linker.unresolved),
+        fields=linker.fields(parsed.fields),
+        lists=_relink_items(parsed.lists, linker),
+    )
