@@ -73,6 +73,19 @@ def query_mix(index: VaultIndex) -> list[tuple[str, str]]:
     ]
 
 
+def _baseline_ms(index: VaultIndex) -> float:
+    """The cheapest possible whole-vault scan in Python, as a yardstick for this machine: query
+    times on a loaded or slower machine scale with it (the scans are memory-bound)."""
+    pages = [index.page(path) for path in index.paths]
+    times = []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        for page in pages:
+            page["file"]["mtime"]  # type: ignore[index]
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
 def bench(notes: int, repeat: int) -> None:
     vault = ensure_vault(notes)
     env = local_env()
@@ -83,6 +96,7 @@ def bench(notes: int, repeat: int) -> None:
         index.page(path)
     gc.freeze()
     print(f"\n{notes} notes: catalog + index in {time.perf_counter() - started:.1f} s")
+    print(f"machine baseline: {_baseline_ms(index):.2f} ms to read file.mtime from every page")
     print(f"{'query':30} {'rows':>6} {'p50 ms':>8} {'max ms':>8}")
     medians: list[float] = []
     worst: list[float] = []

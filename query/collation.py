@@ -18,8 +18,8 @@ _ASCII_RANK = {char: index for index, char in enumerate(_ASCII_ORDER)}
 
 _SPACE, _PUNCT, _SYMBOL, _CURRENCY, _DIGIT, _LETTER = range(6)
 
-Key = tuple[tuple[tuple[int, int], ...], tuple[tuple[int, ...], ...], tuple[int, ...]]
-
+Key = tuple[str, tuple[tuple[int, ...], ...], str]
+"""(primary weights, accents per weight, case per weight): compared level by level."""
 
 def _primary(char: str) -> tuple[int, int] | None:
     if char in _ASCII_RANK:
@@ -46,12 +46,21 @@ def _primary(char: str) -> tuple[int, int] | None:
     return (_LETTER, ord(folded[0]) if folded else ord(char))
 
 
-@lru_cache(maxsize=8192)
-def collation_key(text: str) -> Key:
-    """A sort key whose tuple order follows ICU's three comparison levels."""
-    primary: list[tuple[int, int]] = []
+def _encode(weight: tuple[int, int]) -> str:
+    """A primary weight as two characters whose code-point order is the weight's tuple order.
+
+    Every weight is two characters wide, so comparing encoded strings compares the weight
+    sequences element by element, shorter-prefix-first, exactly as tuples of weights would.
+    """
+    kind, rank = weight
+    return chr(kind * 32 + (rank >> 16)) + chr(rank & 0xFFFF)
+
+
+def _slow_key(text: str) -> Key:
+    """The three levels, character by character (any script)."""
+    primary: list[str] = []
     secondary: list[tuple[int, ...]] = []
-    tertiary: list[int] = []
+    tertiary: list[str] = []
     for char in unicodedata.normalize("NFD", text):
         if unicodedata.combining(char):
             if secondary:
@@ -64,14 +73,41 @@ def collation_key(text: str) -> Key:
         # Characters that fold to several letters (ß → ss) weigh as those letters.
         if weight[0] == _LETTER and len(folded) > 1:
             for extra in folded:
-                primary.append((_LETTER, ord(extra)))
+                primary.append(_encode((_LETTER, ord(extra))))
                 secondary.append(())
-                tertiary.append(0)
+                tertiary.append("0")
             continue
-        primary.append(weight)
+        primary.append(_encode(weight))
         secondary.append(())
-        tertiary.append(1 if char != char.lower() else 0)
-    return tuple(primary), tuple(secondary), tuple(tertiary)
+        tertiary.append("1" if char != char.lower() else "0")
+    return "".join(primary), tuple(secondary), "".join(tertiary)
+
+
+def _ascii_tables() -> tuple[dict[int, str], dict[int, str]]:
+    primary: dict[int, str] = {}
+    tertiary: dict[int, str] = {}
+    for code in range(128):
+        weights, _, cases = _slow_key(chr(code))
+        primary[code] = weights  # "" for ignorable control characters
+        tertiary[code] = cases
+    return primary, tertiary
+
+
+_ASCII_PRIMARY, _ASCII_TERTIARY = _ascii_tables()
+_NO_ACCENTS: tuple[tuple[int, ...], ...] = ((),)
+
+
+@lru_cache(maxsize=65536)
+def collation_key(text: str) -> Key:
+    """A sort key whose order follows ICU's three comparison levels.
+
+    ASCII text (almost every note name and path) is keyed by two ``str.translate`` calls with
+    tables built from the general rules, so both paths give identical keys.
+    """
+    if text.isascii():
+        cases = text.translate(_ASCII_TERTIARY)
+        return text.translate(_ASCII_PRIMARY), _NO_ACCENTS * len(cases), cases
+    return _slow_key(text)
 
 
 def locale_compare(a: str, b: str) -> int:

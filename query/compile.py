@@ -18,15 +18,20 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from query import ast
-from query.dates import date_shorthand, parse_date
+from query.dates import date_shorthand, epoch_us, parse_date
 from query.errors import EvaluationError, QuerySemanticError, caret_context
 from query.functions import FUNCTIONS, CallContext, function_arity_ok
 from query.indexing import field_value, index_value
 from query.parse_tree import DATE_SHORTHANDS
-from query.semantics import Env, binary_op, truthy, type_name
+from query.rows import OverlayRow, TaskRow, row_get
+from query.semantics import COMPARISON_TESTS as _COMPARISON_TESTS
+from query.semantics import Env, binary_op, compare, equals, truthy, type_name
 from query.values import Date, Function, Link, Value
 
 __all__ = ["Compiled", "Scope", "compile_expression", "make_scope"]
+
+_MISSING: Any = object()
+_dict_get = dict.get
 
 Row: TypeAlias = Mapping[str, Value]
 
@@ -41,6 +46,7 @@ class Scope:
     normalize_link: Callable[[str], str]
     ctx: CallContext = field(init=False)
     _dates: dict[str, Date | None] = field(init=False, default_factory=dict)
+    _links: dict[int, tuple[Link, Link]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.ctx = CallContext(
@@ -62,6 +68,17 @@ class Scope:
         else:
             value = parse_date(text, self.env.local)
         self._dates[text] = value
+        return value
+
+    def literal_link(self, link: Link) -> Link:
+        """A link literal with its path normalised, resolved once per scope."""
+        # Keyed by identity: the literal is one AST constant, alive while the query runs, and
+        # hashing a Link (a dataclass) costs more than resolving it twice.
+        hit = self._links.get(id(link))
+        if hit is not None and hit[0] is link:
+            return hit[1]
+        value = link.with_path(self.normalize_link(link.path))
+        self._links[id(link)] = (link, value)
         return value
 
 
@@ -126,7 +143,12 @@ def _compile(expr: ast.Expr, text: str | None) -> Compiled:
         return _binary(expr.op, _compile(expr.left, text), _compile(expr.right, text))
     if isinstance(expr, ast.Negate):
         operand = _compile(expr.operand, text)
-        return lambda row, scope: not truthy(operand(row, scope))
+
+        def negate(row: Row, scope: Scope) -> Value:
+            value = operand(row, scope)
+            return not value if type(value) is bool else not truthy(value)
+
+        return negate
     if isinstance(expr, ast.ListExpr):
         items = tuple(_compile(item, text) for item in expr.items)
         return lambda row, scope: [item(row, scope) for item in items]
@@ -141,14 +163,34 @@ def _compile(expr: ast.Expr, text: str | None) -> Compiled:
 def _literal(value: Value) -> Compiled:
     if isinstance(value, Link):
         link = value
-        return lambda row, scope: link.with_path(scope.normalize_link(link.path))
+        key = id(link)
+
+        def link_literal(row: Row, scope: Scope) -> Value:
+            hit = scope._links.get(key)  # resolved once per query (see ``literal_link``)
+            return hit[1] if hit is not None and hit[0] is link else scope.literal_link(link)
+
+        return link_literal
     return lambda row, scope: value
 
 
 def _variable(name: str) -> Compiled:
     if name == "this":
-        return lambda row, scope: row.get("this", scope.this)
-    return lambda row, scope: row.get(name)
+        return lambda row, scope: row_get(row, "this", scope.this)
+
+    def read(row: Row, scope: Scope) -> Value:
+        if type(row) is dict:  # plain page rows: the C lookup, no helper call
+            return row.get(name)
+        if type(row) is TaskRow:  # TASK rows: the task's entries, then the page's
+            value = row.task.get(name, _MISSING)
+            return row.page.get(name) if value is _MISSING else value
+        if isinstance(row, OverlayRow):  # FLATTEN rows and lambda frames: own entries first
+            value = _dict_get(row, name, _MISSING)
+            if value is not _MISSING:
+                return value
+            return row_get(row.base, name)
+        return row.get(name)
+
+    return read
 
 
 def _row_field(row: Row, scope: Scope, key: Value) -> Value:
@@ -157,9 +199,7 @@ def _row_field(row: Row, scope: Scope, key: Value) -> Value:
         return None
     if not isinstance(key, str):
         raise EvaluationError('can only index into objects with strings (a.b or a["b"])')
-    if key in row:
-        return row[key]
-    return scope.this if key == "this" else None
+    return row_get(row, key, scope.this if key == "this" else None)
 
 
 def _index(expr: ast.Index, text: str | None) -> Compiled:
@@ -168,6 +208,9 @@ def _index(expr: ast.Index, text: str | None) -> Compiled:
         key: str = expr.index.value
         if is_row:
             return lambda row, scope: _row_field(row, scope, key)
+        path = _dot_path(expr)
+        if path is not None:
+            return _path(path[0], path[1:])
         obj = _compile(expr.obj, text)
 
         def dot(row: Row, scope: Scope) -> Value:
@@ -182,6 +225,37 @@ def _index(expr: ast.Index, text: str | None) -> Compiled:
         return lambda row, scope: _row_field(row, scope, index(row, scope))
     obj = _compile(expr.obj, text)
     return lambda row, scope: index_value(obj(row, scope), index(row, scope), scope.resolve_link)
+
+
+def _dot_path(expr: ast.Index) -> tuple[str, ...] | None:
+    """``a.b.c`` (string keys on a plain variable) as ``("a", "b", "c")``; None otherwise."""
+    keys: list[str] = []
+    node: ast.Expr = expr
+    while isinstance(node, ast.Index):
+        if not (isinstance(node.index, ast.Literal) and isinstance(node.index.value, str)):
+            return None
+        keys.append(node.index.value)
+        node = node.obj
+    if not isinstance(node, ast.Variable) or node.name in ("this", "row"):
+        return None
+    keys.append(node.name)
+    return tuple(reversed(keys))
+
+
+def _path(name: str, keys: tuple[str, ...]) -> Compiled:
+    """``name.k1.k2…`` in one closure: what nested ``dot`` closures compute, without the calls."""
+    read = _variable(name)
+
+    def walk(row: Row, scope: Scope) -> Value:
+        value = row.get(name) if type(row) is dict else read(row, scope)
+        for key in keys:
+            if type(value) is dict:
+                value = value.get(key)
+            else:
+                value = field_value(value, key, scope.resolve_link)
+        return value
+
+    return walk
 
 
 def _call(expr: ast.Call, text: str | None) -> Compiled:
@@ -235,6 +309,27 @@ _SAFE_INT = 2**53  # beyond this, JS numbers lose precision and Python ints woul
 
 
 def _binary(op: str, left: Compiled, right: Compiled) -> Compiled:
+    if op in ("&", "and"):
+        # Both sides are evaluated, as Dataview does: an error on the right fails the row.
+        def both(row: Row, scope: Scope) -> Value:
+            a = left(row, scope)
+            b = right(row, scope)
+            # Booleans (what comparisons give) need no truthiness call.
+            if not (a if type(a) is bool else truthy(a)):
+                return False
+            return b if type(b) is bool else truthy(b)
+
+        return both
+    if op in ("|", "or"):
+
+        def either(row: Row, scope: Scope) -> Value:
+            a = left(row, scope)
+            b = right(row, scope)
+            if a if type(a) is bool else truthy(a):
+                return True
+            return b if type(b) is bool else truthy(b)
+
+        return either
     arithmetic = _FAST_ARITHMETIC.get(op)
     if arithmetic is not None:
 
@@ -250,24 +345,50 @@ def _binary(op: str, left: Compiled, right: Compiled) -> Compiled:
         return calculate
     fast = _FAST_COMPARE.get(op)
     if fast is not None:
-        # Plain numbers compare as Python numbers; everything else goes through the comparator.
-        def compare(row: Row, scope: Scope) -> Value:
+        test = _COMPARISON_TESTS[op]
+        # Plain numbers compare as Python numbers; everything else goes through the comparator
+        # (equality through ``equals``, which answers unequal strings and links sooner).
+        if op in ("=", "!="):
+            negate = op == "!="
+
+            def equality(row: Row, scope: Scope) -> Value:
+                a = left(row, scope)
+                b = right(row, scope)
+                if type(a) in _NUMBER_TYPES and type(b) in _NUMBER_TYPES and a == a and b == b:
+                    return fast(a, b)
+                return equals(a, b) is not negate
+
+            return equality
+
+        def ordering(row: Row, scope: Scope) -> Value:
             a = left(row, scope)
             b = right(row, scope)
             if type(a) in _NUMBER_TYPES and type(b) in _NUMBER_TYPES and a == a and b == b:
                 return fast(a, b)
-            return binary_op(op, a, b, scope.env)
+            if (
+                type(a) is Date
+                and type(b) is Date
+                and a.zone == b.zone
+                and a.invalid is None
+                and b.invalid is None
+            ):
+                # Valid dates in one zone order by instant alone (equal instants are equal).
+                return fast(epoch_us(a.dt), epoch_us(b.dt))
+            return test(compare(a, b))
 
-        return compare
+        return ordering
     return lambda row, scope: binary_op(op, left(row, scope), right(row, scope), scope.env)
 
 
 def _lambda(params: tuple[str, ...], body: Compiled) -> Compiled:
     def make(row: Row, scope: Scope) -> Value:
         def call(args: list[Value]) -> Value:
-            frame = dict(row)
-            for position, param in enumerate(params):
-                frame[param] = args[position] if position < len(args) else None
+            # The parameters over the enclosing row, as an overlay: copying the row for every
+            # element of a list dominated lambda-heavy queries.
+            frame = OverlayRow(
+                {param: args[i] if i < len(args) else None for i, param in enumerate(params)}
+            )
+            frame.base = row
             return body(frame, scope)
 
         return Function(call)

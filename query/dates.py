@@ -79,7 +79,24 @@ def epoch_us(dt: datetime) -> int:
 
     Subtracting from a UTC epoch avoids Python's same-tzinfo shortcut, which ignores ``fold``.
     """
-    return (dt - EPOCH) // timedelta(microseconds=1)
+    if dt.fold == 0:
+        # Only fold-0 datetimes are cached: a fold-1 one compares equal to its fold-0 twin.
+        cached = _EPOCH_CACHE.get(dt)
+        if cached is not None:
+            return cached
+    delta = dt - EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    if dt.fold == 0:
+        if len(_EPOCH_CACHE) >= _EPOCH_CACHE_LIMIT:
+            _EPOCH_CACHE.clear()
+        _EPOCH_CACHE[dt] = micros
+    return micros
+
+
+# Sorting and comparing dates needs their instants again and again; ``datetime`` caches its own
+# hash, so a lookup is far cheaper than the aware subtraction. Equal keys are equal instants.
+_EPOCH_CACHE: dict[datetime, int] = {}
+_EPOCH_CACHE_LIMIT = 262_144
 
 
 def same_zone(a: Date, b: Date) -> bool:

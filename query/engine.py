@@ -12,24 +12,25 @@ from the index (tags, folders, link graph), never by scanning page objects.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cmp_to_key
-from typing import Any
+from typing import Any, cast
 
 from query import ast
 from query.compile import Compiled, Scope, compile_expression, make_scope
-from query.errors import EvaluationError, QueryExecutionError, QueryLimitError
+from query.errors import EvaluationError, QueryExecutionError, QueryLimitError, caret_context
 from query.index import VaultIndex
 from query.parser import parse_query
 from query.results import QueryResult, TaskGroup
+from query.rows import TaskRow, overlay, plain
 from query.semantics import Env, compare, type_name
+from query.sorting import sort_by_values
 from query.sources import resolve_source
 from query.values import Link, Value, Widget
 
 __all__ = ["Limits", "execute", "resolve_source"]
 
-Row = tuple[Value, dict[str, Value]]  # (id, data)
+Row = tuple[Value, Mapping[str, Value]]  # (id, data); data is a page, or an overlay on one
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,17 +44,15 @@ class Limits:
 
 
 class _Deadline:
-    """Checks the time limit every few hundred rows, so the check itself costs nothing."""
+    """The time limit. Loops call ``check`` every 256 rows, so checking costs nothing."""
 
     def __init__(self, limits: Limits) -> None:
         self._clock = limits.clock
         self._start = self._clock() if self._clock else 0.0
         self._timeout = limits.timeout_s
-        self._ticks = 0
 
-    def tick(self) -> None:
-        self._ticks += 1
-        if self._timeout is None or self._clock is None or self._ticks % 256:
+    def check(self) -> None:
+        if self._timeout is None or self._clock is None:
             return
         if self._clock() - self._start > self._timeout:
             raise QueryLimitError(
@@ -84,12 +83,16 @@ def execute(
         normalize_link=lambda target: index.normalize_path(target, origin or ""),
     )
     header = parsed.header
+    if isinstance(query, str):
+        _check_expressions(parsed, query)
     paths = resolve_source(parsed.source, index, origin) if parsed.source else index.paths
-    rows = _task_rows(index, paths) if isinstance(header, ast.TaskHeader) else _page_rows(index, paths)
+    rows = (
+        _task_rows(index, paths) if isinstance(header, ast.TaskHeader) else _page_rows(index, paths)
+    )
 
     group_name: str | None = None
     for op in parsed.ops:
-        rows, named = _apply(op, rows, scope, deadline)
+        rows, named = _apply(op, rows, scope, deadline, query if isinstance(query, str) else None)
         group_name = named if named is not None else group_name
 
     result = _finish(header, rows, scope, group_name, env, deadline)
@@ -102,7 +105,34 @@ def execute(
     return result
 
 
-def _link_resolver(index: VaultIndex, origin: str | None) -> Callable[[Link], Mapping[str, Value] | None]:
+def _expressions(parsed: ast.Query) -> Iterator[ast.Expr]:
+    header = parsed.header
+    if isinstance(header, ast.ListHeader) and header.expr is not None:
+        yield header.expr
+    elif isinstance(header, ast.TableHeader):
+        yield from (field.expr for field in header.fields)
+    elif isinstance(header, ast.CalendarHeader):
+        yield header.field.expr
+    for op in parsed.ops:
+        if isinstance(op, (ast.Where, ast.Limit)):
+            yield op.expr
+        elif isinstance(op, ast.Sort):
+            yield from (key.expr for key in op.keys)
+        elif isinstance(op, (ast.GroupBy, ast.Flatten)):
+            yield op.field.expr
+
+
+def _check_expressions(parsed: ast.Query, text: str) -> None:
+    """Compile every expression up front, with the text, so that an unknown function or a wrong
+    arity is reported with its source line and caret, before any row is read. (Compilation is
+    cached per node, so the operations below reuse these closures.)"""
+    for expr in _expressions(parsed):
+        compile_expression(expr, text)
+
+
+def _link_resolver(
+    index: VaultIndex, origin: str | None
+) -> Callable[[Link], Mapping[str, Value] | None]:
     def resolve(link: Link) -> Mapping[str, Value] | None:
         page = index.page(link.path)
         if page is None:
@@ -117,25 +147,14 @@ def _link_resolver(index: VaultIndex, origin: str | None) -> Callable[[Link], Ma
 
 
 def _page_rows(index: VaultIndex, paths: Iterable[str]) -> list[Row]:
-    rows: list[Row] = []
-    for path in paths:
-        page = index.page(path)
-        if page is not None:
-            rows.append((page["file"]["link"], page))
-    return rows
+    return cast(list[Row], index.page_rows(paths))  # a fresh list: ops may not mutate it
 
 
 def _task_rows(index: VaultIndex, paths: Iterable[str]) -> list[Row]:
     """One row per task (nested ones included): the task's keys over the page's (SPEC §3.1)."""
     rows: list[Row] = []
     for path in paths:
-        page = index.page(path)
-        if page is None:
-            continue
-        for task in page["file"]["tasks"]:
-            data = dict(page)
-            data.update(task)
-            rows.append((f"{path}#{task['line']}", data))
+        rows.extend(index.task_rows(path))
     return rows
 
 
@@ -143,7 +162,7 @@ def _task_rows(index: VaultIndex, paths: Iterable[str]) -> list[Row]:
 
 
 def _apply(
-    op: ast.Op, rows: list[Row], scope: Scope, deadline: _Deadline
+    op: ast.Op, rows: list[Row], scope: Scope, deadline: _Deadline, text: str | None
 ) -> tuple[list[Row], str | None]:
     """Run one command; also returns the group name when the command is a GROUP BY."""
     if isinstance(op, ast.Where):
@@ -156,7 +175,19 @@ def _apply(
         return _group(op, rows, scope, deadline), op.field.name
     if isinstance(op, ast.Flatten):
         return _flatten(op, rows, scope, deadline), None
-    raise QueryExecutionError(f"Unrecognized query operation '{_op_name(op)}'")
+    span = op.span
+    raise QueryExecutionError(
+        f"Unrecognized query operation '{_op_name(op)}'"
+        + (
+            ": FROM must come directly after LIST, TABLE, TASK or CALENDAR, before WHERE, "
+            "SORT and the other commands"
+            if isinstance(op, ast.UnknownOp)
+            else ""
+        ),
+        line=span.line,
+        column=span.column,
+        context=caret_context(text, span.line, span.column) if text else None,
+    )
 
 
 def _op_name(op: ast.Op) -> str:
@@ -176,10 +207,12 @@ def _where(expr: Compiled, rows: list[Row], scope: Scope, deadline: _Deadline) -
 
     kept: list[Row] = []
     errors: list[str] = []
-    for row in rows:
-        deadline.tick()
+    for position, row in enumerate(rows):
+        if not position & 255:
+            deadline.check()
         try:
-            if truthy(expr(row[1], scope)):
+            value = expr(row[1], scope)
+            if value if type(value) is bool else truthy(value):
                 kept.append(row)
         except EvaluationError as exc:
             errors.append(exc.message)
@@ -189,28 +222,31 @@ def _where(expr: Compiled, rows: list[Row], scope: Scope, deadline: _Deadline) -
 
 
 def _sort(op: ast.Sort, rows: list[Row], scope: Scope, deadline: _Deadline) -> list[Row]:
-    keys = [(compile_expression(key.expr), key.descending) for key in op.keys]
-    keyed: list[tuple[list[Value], Row]] = []
+    functions = [compile_expression(key.expr) for key in op.keys]
+    kept: list[Row] = []
+    columns: list[list[Value]] = [[] for _ in functions]
+    single, first = (functions[0], columns[0]) if len(functions) == 1 else (None, [])
     errors: list[str] = []
-    for row in rows:
-        deadline.tick()
+    for position, row in enumerate(rows):
+        if not position & 255:
+            deadline.check()
         try:
-            keyed.append(([fn(row[1], scope) for fn, _ in keys], row))
+            if single is not None:
+                value = single(row[1], scope)
+            else:
+                values = [fn(row[1], scope) for fn in functions]
         except EvaluationError as exc:
             errors.append(exc.message)
+            continue
+        kept.append(row)
+        if single is not None:
+            first.append(value)
+        else:
+            for column, value in zip(columns, values, strict=True):
+                column.append(value)
     if rows and len(errors) == len(rows):
         raise _all_failed("sort", errors)
-    directions = [-1 if descending else 1 for _, descending in keys]
-
-    def order(a: tuple[list[Value], Row], b: tuple[list[Value], Row]) -> int:
-        for left, right, direction in zip(a[0], b[0], directions, strict=True):
-            result = compare(left, right)
-            if result:
-                return result * direction
-        return 0
-
-    keyed.sort(key=cmp_to_key(order))  # list.sort is stable, as Dataview's sort is
-    return [row for _, row in keyed]
+    return sort_by_values(kept, columns, [key.descending for key in op.keys])
 
 
 def _limit(op: ast.Limit, rows: list[Row], scope: Scope) -> list[Row]:
@@ -240,27 +276,29 @@ def _js_slice_end(value: float, length: int) -> int:
 
 def _group(op: ast.GroupBy, rows: list[Row], scope: Scope, deadline: _Deadline) -> list[Row]:
     key_of = compile_expression(op.field.expr)
-    keyed: list[tuple[Value, dict[str, Value]]] = []
+    keyed: list[tuple[Value, Mapping[str, Value]]] = []
     errors: list[str] = []
-    for _, data in rows:
-        deadline.tick()
+    for position, (_, data) in enumerate(rows):
+        if not position & 255:
+            deadline.check()
         try:
             keyed.append((key_of(data, scope), data))
         except EvaluationError as exc:
             errors.append(exc.message)
     if rows and len(errors) == len(rows):
         raise _all_failed("group", errors)
-    keyed.sort(key=cmp_to_key(lambda a, b: compare(a[0], b[0])))
-    groups: list[Row] = []
+    keyed = sort_by_values(keyed, [[key for key, _ in keyed]], [False])
+    groups: list[tuple[Value, dict[str, Value]]] = []
     for key, data in keyed:
+        # Group members become values (``rows``), so overlays are merged into plain objects.
         if groups and compare(groups[-1][0], key) == 0:
-            groups[-1][1]["rows"].append(data)
+            groups[-1][1]["rows"].append(plain(data))
         else:
-            groups.append((key, {"key": key, "rows": [data]}))
+            groups.append((key, {"key": key, "rows": [plain(data)]}))
     name = op.field.name
-    for key, data in groups:
-        data[name] = key
-    return groups
+    for key, group in groups:
+        group[name] = key
+    return list(groups)
 
 
 def _flatten(op: ast.Flatten, rows: list[Row], scope: Scope, deadline: _Deadline) -> list[Row]:
@@ -268,17 +306,16 @@ def _flatten(op: ast.Flatten, rows: list[Row], scope: Scope, deadline: _Deadline
     name = op.field.name
     out: list[Row] = []
     errors: list[str] = []
-    for row_id, data in rows:
-        deadline.tick()
+    for position, (row_id, data) in enumerate(rows):
+        if not position & 255:
+            deadline.check()
         try:
             value = value_of(data, scope)
         except EvaluationError as exc:
             errors.append(exc.message)
             continue
         for element in value if isinstance(value, list) else [value]:
-            copy = dict(data)
-            copy[name] = element
-            out.append((row_id, copy))
+            out.append((row_id, overlay({name: element}, data)))
     if rows and len(errors) == len(rows):
         raise _all_failed("flatten", errors)
     return out
@@ -317,8 +354,9 @@ def _extract(rows: list[Row], fn: Callable[[Row], Any], deadline: _Deadline) -> 
     """Evaluate the header's expressions per row; rows that error are dropped (SPEC §3.2)."""
     out: list[Any] = []
     errors: list[str] = []
-    for row in rows:
-        deadline.tick()
+    for position, row in enumerate(rows):
+        if not position & 255:
+            deadline.check()
         try:
             out.append(fn(row))
         except EvaluationError as exc:
@@ -373,8 +411,10 @@ def _table(
     return QueryResult("table", headers, out)
 
 
-def _task_output(data: dict[str, Value]) -> Any:
+def _task_output(data: Mapping[str, Value]) -> Any:
     """A TASK row as output: the task object, or a group of them after GROUP BY."""
+    if type(data) is TaskRow:
+        return data.task
     if "rows" in data and "key" in data and "symbol" not in data:
         return TaskGroup(data["key"], [_task_output(member) for member in data["rows"]])
-    return data
+    return plain(data)

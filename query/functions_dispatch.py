@@ -49,6 +49,10 @@ class _Variant:
     impl: Impl
 
 
+_Resolution = tuple[tuple[int, ...], "_Variant | None"]
+"""How a call with given argument types runs: vectorised positions, else the variant."""
+
+
 class BuiltinFunction:
     """One built-in: its variants in declaration order and its vectorised positions per arity."""
 
@@ -56,22 +60,30 @@ class BuiltinFunction:
         self.name = name
         self._variants: list[_Variant] = []
         self._vectorized: dict[int, tuple[int, ...]] = {}
+        self._by_arity: dict[int, tuple[_Variant, ...]] = {}  # filled lazily, per call arity
+        self._resolved: dict[tuple[type, ...], _Resolution] = {}  # by argument types
 
     # -- building -------------------------------------------------------------------------
     def add(self, *types: str) -> Callable[[Impl], Impl]:
         """Decorator registering a typed variant; ``"*"`` matches any type (null included)."""
 
         def register(impl: Impl) -> Impl:
+            self._by_arity.clear()
+            self._resolved.clear()
             self._variants.append(_Variant(tuple(types), impl))
             return impl
 
         return register
 
     def variant(self, types: Sequence[str], impl: Impl) -> BuiltinFunction:
+        self._by_arity.clear()
+        self._resolved.clear()
         self._variants.append(_Variant(tuple(types), impl))
         return self
 
     def vararg(self, impl: Impl) -> BuiltinFunction:
+        self._by_arity.clear()
+        self._resolved.clear()
         self._variants.append(_Variant(None, impl))
         return self
 
@@ -85,27 +97,63 @@ class BuiltinFunction:
 
     # -- calling --------------------------------------------------------------------------
     def __call__(self, ctx: CallContext, args: list[Value]) -> Value:
-        positions = self._vectorized.get(len(args))
-        if positions:
-            lists = [p for p in positions if p < len(args) and isinstance(args[p], list)]
-            if lists:
-                # Pairwise up to the shortest vectorised list, as Dataview does.
-                count = min(len(args[p]) for p in lists)
-                return [
-                    self(ctx, [args[i][k] if i in lists else args[i] for i in range(len(args))])
-                    for k in range(count)
-                ]
-        types = [type_name(a) for a in args]
-        for v in self._variants:
-            if v.types is None:
-                return _run(self.name, v.impl, ctx, args)
-            if len(v.types) != len(types):
-                continue
-            if all(want in ("*", got) for want, got in zip(v.types, types, strict=True)):
-                return _run(self.name, v.impl, ctx, args)
-        raise EvaluationError(
-            f"No implementation of '{self.name}' found for arguments: {', '.join(types)}"
-        )
+        # type_name depends on the Python type alone, so what a call does (vectorise over which
+        # positions, or which variant runs) is fixed per tuple of Python types: resolve it once,
+        # then each call is one dict lookup.
+        signature = tuple(map(type, args))
+        entry = self._resolved.get(signature)
+        if entry is None:
+            entry = self._resolve(signature, args)
+        lists, variant = entry
+        if lists:
+            # Pairwise up to the shortest vectorised list, as Dataview does.
+            nargs = len(args)
+            count = min(len(args[p]) for p in lists)
+            return [
+                self(ctx, [args[i][k] if i in lists else args[i] for i in range(nargs)])
+                for k in range(count)
+            ]
+        if variant is None:
+            types = ", ".join(type_name(a) for a in args)
+            raise EvaluationError(
+                f"No implementation of '{self.name}' found for arguments: {types}"
+            )
+        try:
+            return variant.impl(ctx, *args)
+        except RecursionError as exc:
+            raise EvaluationError(f"{self.name}(): value nested too deeply") from exc
+        except (ArithmeticError, ValueError) as exc:
+            # JS would yield NaN/Infinity or throw a RangeError; either way only this row fails.
+            raise EvaluationError(f"{self.name}(): {exc}") from exc
+
+    def _resolve(self, signature: tuple[type, ...], args: list[Value]) -> _Resolution:
+        """The vectorised positions holding lists, else the first variant matching the
+        arguments' Dataview types (None: no variant does)."""
+        nargs = len(args)
+        positions = self._vectorized.get(nargs, ())
+        lists = tuple(p for p in positions if p < nargs and issubclass(signature[p], list))
+        found: _Variant | None = None
+        if not lists:
+            variants = self._by_arity.get(nargs)
+            if variants is None:
+                variants = self._variants_for(nargs)
+            types = [type_name(a) for a in args]
+            for v in variants:
+                if v.types is None or all(
+                    want == "*" or want == got for want, got in zip(v.types, types, strict=True)
+                ):
+                    found = v
+                    break
+        entry = (lists, found)
+        if len(self._resolved) < 1024:  # bounded: signatures are few in practice
+            self._resolved[signature] = entry
+        return entry
+
+    def _variants_for(self, nargs: int) -> tuple[_Variant, ...]:
+        """The variants that can take ``nargs`` arguments, in declaration order."""
+        variants = tuple(v for v in self._variants if v.types is None or len(v.types) == nargs)
+        self._by_arity[nargs] = variants
+        return variants
 
 
 class PlainFunction(BuiltinFunction):

@@ -23,6 +23,8 @@ from query.functions_dispatch import (
 from query.semantics import compare, equals, to_string, truthy
 from query.values import Function, Link, Value
 
+_CONTAINER_TYPES = (list, tuple, str, dict)
+
 
 def _contains_family(name: str, *, fold_case: bool, recursive: bool) -> BuiltinFunction:
     fn = BuiltinFunction(name)
@@ -30,7 +32,27 @@ def _contains_family(name: str, *, fold_case: bool, recursive: bool) -> BuiltinF
     def in_list(ctx: CallContext, items: list[Value], needle: Value) -> bool:
         if recursive:
             # Each element "contains" the needle by the same function (substring, nested list…).
-            return any(fn(ctx, [item, needle]) for item in items)
+            # Elements that are not arrays, strings or objects can only reach the ("*", "*")
+            # variant, which is plain equality: take it directly (this is the hot path for
+            # contains(file.outlinks, [[x]])).
+            plain_path = (
+                needle.path
+                if type(needle) is Link and needle.path.isascii() and needle.path.isprintable()
+                else None
+            )
+            for item in items:
+                if isinstance(item, _CONTAINER_TYPES):
+                    if fn(ctx, [item, needle]):
+                        return True
+                elif plain_path is not None and type(item) is Link:
+                    # Unequal printable-ASCII paths never collate equal: skip without comparing.
+                    path = item.path
+                    maybe_equal = path == plain_path or not (path.isascii() and path.isprintable())
+                    if maybe_equal and equals(needle, item):
+                        return True
+                elif equals(needle, item):
+                    return True
+            return False
         return any(equals(needle, item) for item in items)
 
     def in_string(_ctx: CallContext, hay: str, needle: str) -> bool:

@@ -18,6 +18,7 @@ from typing import Any
 from query.dates import start_of_day
 from query.links import LinkResolver
 from query.records import ListItem, NoteRecord
+from query.rows import TaskRow, task_row
 from query.values import Link, Value
 
 
@@ -30,6 +31,10 @@ class VaultIndex:
         self.paths: tuple[str, ...] = tuple(self._records)
         self.resolver = resolver if resolver is not None else LinkResolver(self.paths)
         self._pages: dict[str, dict[str, Value]] = {}
+        self._rows: dict[str, tuple[Link, dict[str, Value]]] = {}
+        self._all_rows: list[tuple[Link, dict[str, Value]]] | None = None
+        self._task_rows: dict[str, list[tuple[None, TaskRow]]] = {}
+        self._tag_order: dict[str, tuple[str, ...]] = {}
 
         self._folders: dict[str, list[str]] = {}
         self._tags: dict[str, set[str]] = {}
@@ -46,6 +51,9 @@ class VaultIndex:
                     self._incoming.setdefault(link.path, set()).add(path)
             for target in record.unresolved:
                 self._unresolved.setdefault(target.lower(), set()).add(path)
+        # Frozen, since sources hand these sequences out as they are.
+        self._folder_paths = {folder: tuple(paths) for folder, paths in self._folders.items()}
+        self._folders.clear()
 
     def _index_folders(self, path: str) -> None:
         parts = path.split("/")[:-1]
@@ -65,15 +73,25 @@ class VaultIndex:
         return self._records.get(path)
 
     def is_folder(self, path: str) -> bool:
-        return path in self._folders
+        return path in self._folder_paths
 
-    def in_folder(self, folder: str) -> list[str]:
+    def in_folder(self, folder: str) -> tuple[str, ...]:
         """Every note under ``folder``, recursively, in path order ("" is the whole vault)."""
-        return self._folders.get(folder, [])
+        return self._folder_paths.get(folder, ())
 
     def tagged(self, tag: str) -> set[str]:
-        """Notes carrying ``tag`` or any subtag of it; case-insensitive (``file.tags`` is expanded)."""
+        """Notes carrying ``tag`` or a subtag of it, case-insensitively (``file.tags`` is
+        expanded)."""
         return self._tags.get(tag.lower(), set())
+
+    def tagged_sorted(self, tag: str) -> tuple[str, ...]:
+        """:meth:`tagged` in path order, cached (a popular tag is thousands of notes)."""
+        key = tag.lower()
+        cached = self._tag_order.get(key)
+        if cached is None:
+            cached = tuple(sorted(self.tagged(key)))
+            self._tag_order[key] = cached
+        return cached
 
     def linking_to(self, path: str) -> set[str]:
         return self._incoming.get(path, set())
@@ -92,7 +110,8 @@ class VaultIndex:
         return self.resolver.resolve(target, origin)
 
     def normalize_path(self, target: str, origin: str = "") -> str:
-        """The full path a link target resolves to, or the target unchanged when it resolves to none."""
+        """The full path a link target resolves to (the target itself when it resolves to
+        none)."""
         resolved = self.resolver.resolve(target, origin)
         return resolved if resolved is not None else target
 
@@ -109,6 +128,44 @@ class VaultIndex:
         page = build_page(record, self.inlinks(path))
         self._pages[path] = page
         return page
+
+    def page_rows(self, paths: Iterable[str]) -> list[tuple[Link, dict[str, Value]]]:
+        """``(file link, page)`` for each path that is a note, in order; cached like pages.
+
+        The whole vault (``paths is self.paths``) is answered from one cached list.
+        """
+        if paths is self.paths and self._all_rows is not None:
+            return list(self._all_rows)
+        cache = self._rows
+        out: list[tuple[Link, dict[str, Value]]] = []
+        for path in paths:
+            row = cache.get(path)
+            if row is None:
+                page = self.page(path)
+                if page is None:
+                    continue
+                row = (page["file"]["link"], page)
+                cache[path] = row
+            out.append(row)
+        if paths is self.paths:
+            self._all_rows = out
+            return list(out)
+        return out
+
+    def task_rows(self, path: str) -> list[tuple[None, TaskRow]]:
+        """The TASK rows of one note (every task, nested ones included), cached.
+
+        A row is ``(None, TaskRow)``: a read-only view of the task over its page, so caching it
+        shares nothing mutable.
+        """
+        rows = self._task_rows.get(path)
+        if rows is None:
+            page = self.page(path)
+            rows = (
+                [] if page is None else [(None, task_row(t, page)) for t in page["file"]["tasks"]]
+            )
+            self._task_rows[path] = rows
+        return rows
 
 
 def build_page(record: NoteRecord, inlinks: list[Link]) -> dict[str, Value]:

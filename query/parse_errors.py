@@ -112,6 +112,15 @@ def _is_list_sort_quirk(history: list[Token]) -> bool:
     return header.type in ("LIST", "TABLE") and str(history[-1]).upper() in ("SORT", "TASK")
 
 
+_COMMANDS = {"WHERE", "SORT", "FLATTEN", "LIMIT", "FROM"}
+
+
+def _is_bare_command(token: Token, text: str) -> bool:
+    """A command word with nothing after it (``TABLE x⏎SORT``), read as a variable."""
+    end = token.end_pos if token.end_pos is not None else len(text)
+    return token.type == "VAR" and str(token).upper() in _COMMANDS and not text[end:].strip()
+
+
 def _match_examples(exc: UnexpectedInput, parser: Lark) -> str | None:
     try:
         label: str | None = exc.match_examples(
@@ -142,6 +151,13 @@ def to_syntax_error(exc: UnexpectedInput, text: str, parser: Lark, start: str) -
         label = _match_examples(exc, parser)
         if label is not None and history and token.type in _OPERAND_START:
             message = label
+    if message is None and token is not None and _is_bare_command(token, text):
+        # "SORT" at the very end lexes as a field name; say what the user meant.
+        message = f"expected a field or expression after {str(token).upper()}"
+    if message is None and not history and start == "query":
+        message = "a query starts with its type: LIST, TABLE, TASK or CALENDAR"
+        if token is not None and token.type != "$END":
+            message = f"unexpected {_token_text(token)}: {message}"
     if message is None:
         message = f"expected {_expected(expected)}"
         if history:

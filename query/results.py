@@ -111,7 +111,11 @@ def json_cell(value: Value, env: Env) -> Any:
                 "key": json_cell(value.data.get("key"), env),
                 "value": json_cell(value.data.get("value"), env),
             }
-        return {"type": "external-link", "url": value.data.get("url"), "display": value.data.get("display")}
+        return {
+            "type": "external-link",
+            "url": value.data.get("url"),
+            "display": value.data.get("display"),
+        }
     return {"type": "unknown", "text": str(value)}
 
 
@@ -193,7 +197,10 @@ def to_markdown(result: QueryResult, env: Env) -> str:
 
 
 def _markdown_tasks(rows: Sequence[Any], lines: list[str], depth: int, level: int) -> None:
+    shown = _descendants(rows)
     for row in rows:
+        if not isinstance(row, TaskGroup) and (row.get("path"), row.get("line")) in shown:
+            continue  # already rendered under its listed parent, as Dataview nests them
         if isinstance(row, TaskGroup):
             key = row.key.markdown() if isinstance(row.key, Link) else str(row.key)
             lines.append(f"{'#' * min(level, 6)} {key} ({len(row.rows)})")
@@ -206,6 +213,17 @@ def _markdown_tasks(rows: Sequence[Any], lines: list[str], depth: int, level: in
         else:
             lines.append(f"{indent}- {body}")
         _markdown_tasks(row.get("children", []), lines, depth + 1, level)
+
+
+def _descendants(rows: Sequence[Any]) -> set[tuple[Any, Any]]:
+    """``(path, line)`` of every item nested under one of ``rows`` (rendered with its parent)."""
+    out: set[tuple[Any, Any]] = set()
+    stack = [row for row in rows if isinstance(row, dict)]
+    while stack:
+        for child in stack.pop().get("children", []):
+            out.add((child.get("path"), child.get("line")))
+            stack.append(child)
+    return out
 
 
 def _md_cell(text: str) -> str:
@@ -294,8 +312,11 @@ def to_text_table(result: QueryResult, env: Env, width: int = 40) -> str:
     for row in rows:
         for i, cell_text in enumerate(row[: len(widths)]):
             widths[i] = max(widths[i], len(cell_text))
-    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False))]
+    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False)).rstrip()]
     out.append("  ".join("-" * w for w in widths))
-    out.extend("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) for row in rows)
-    out.append(f"({len(result.rows)} {'row' if len(result.rows) == 1 else 'rows'}, {result.took_ms:.1f} ms)")
+    out.extend(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip() for row in rows
+    )
+    count = len(result.rows)
+    out.append(f"({count} {'row' if count == 1 else 'rows'}, {result.took_ms:.1f} ms)")
     return "\n".join(out) + "\n"

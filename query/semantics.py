@@ -9,6 +9,7 @@ dividend's sign, and numbers print the way ``Number.prototype.toString`` prints 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from decimal import Decimal
@@ -50,8 +51,28 @@ class Env:
     settings: Settings = field(default_factory=Settings)
 
 
+_TYPE_NAMES: dict[type, str] = {
+    type(None): "null",
+    bool: "boolean",
+    int: "number",
+    float: "number",
+    str: "string",
+    Date: "date",
+    Duration: "duration",
+    Link: "link",
+    list: "array",
+    tuple: "array",
+    dict: "object",
+    Function: "function",
+    Widget: "widget",
+}
+
+
 def type_name(v: Value) -> str:
     """Dataview's ``typeof`` names."""
+    name = _TYPE_NAMES.get(type(v))  # exact types first: this runs for every operator and call
+    if name is not None:
+        return name
     if v is None:
         return "null"
     if isinstance(v, bool):
@@ -79,6 +100,17 @@ def type_name(v: Value) -> str:
 
 def truthy(v: Value) -> bool:
     """SPEC §6.1. NaN is truthy (the test is ``!= 0``); a date at epoch 0 is falsy."""
+    exact = type(v)
+    if exact is bool:
+        return v  # type: ignore[no-any-return]
+    if v is None:
+        return False
+    if exact is str or exact is list or exact is dict:
+        return len(v) > 0
+    if exact is Date:
+        return v.invalid is not None or epoch_us(v.dt) != 0
+    if exact is int or exact is float:
+        return bool(v != 0)
     kind = type_name(v)
     if kind == "number":
         return bool(v != 0)
@@ -117,6 +149,16 @@ def _compare_links(a: Link, b: Link) -> int:
 
 def compare(a: Value, b: Value) -> int:
     """Dataview's single total comparator (SPEC §6.2): -1, 0 or 1."""
+    exact = type(a)
+    if exact is type(b):  # the common case, answered without naming types
+        if exact is str:
+            return locale_compare(a, b)
+        if exact is int or exact is float:
+            return -1 if a < b else (0 if a == b else 1)
+        if exact is Link:
+            return _compare_links(a, b)
+        if exact is Date:
+            return _compare_dates(a, b)
     if a is None and b is None:
         return 0
     if a is None:
@@ -135,12 +177,7 @@ def compare(a: Value, b: Value) -> int:
     if kind_a == "link":
         return _compare_links(a, b)
     if kind_a == "date":
-        # Luxon: `<` on instants, then `equals` (same instant AND same zone), else 1.
-        if a.invalid or b.invalid:
-            return 1
-        if epoch_us(a.dt) < epoch_us(b.dt):
-            return -1
-        return 0 if epoch_us(a.dt) == epoch_us(b.dt) and a.zone == b.zone else 1
+        return _compare_dates(a, b)
     if kind_a == "duration":
         if duration_millis(a) < duration_millis(b):
             return -1
@@ -164,13 +201,39 @@ def compare(a: Value, b: Value) -> int:
     return 0
 
 
+def _compare_dates(a: Date, b: Date) -> int:
+    # Luxon: `<` on instants, then `equals` (same instant AND same zone), else 1.
+    if a.invalid or b.invalid:
+        return 1
+    left, right = epoch_us(a.dt), epoch_us(b.dt)
+    if left < right:
+        return -1
+    return 0 if left == right and a.zone == b.zone else 1
+
+
 def _js_sort_key(text: str) -> list[int]:
     # JavaScript's default sort compares UTF-16 code units.
     return list(text.encode("utf-16-be"))
 
 
 def equals(a: Value, b: Value) -> bool:
+    """``compare(a, b) == 0``, answered sooner for the common unequal strings and links."""
+    exact = type(a)
+    if exact is type(b):
+        if exact is str:
+            return a == b or _collation_equal(a, b)
+        if exact is Link:
+            if not (a.path == b.path or _collation_equal(a.path, b.path)):
+                return False
+            return compare(a, b) == 0
     return compare(a, b) == 0
+
+
+def _collation_equal(a: str, b: str) -> bool:
+    """Whether unequal strings still collate equal (ignorable or decomposed characters)."""
+    if a.isascii() and a.isprintable() and b.isascii() and b.isprintable():
+        return False  # printable ASCII has no ignorable characters and no decompositions
+    return locale_compare(a, b) == 0
 
 
 def number_to_string(n: float) -> str:
@@ -362,22 +425,25 @@ def _scale_divide(d: Duration, divisor: float) -> Duration:
     return Duration(**units)
 
 
+COMPARISON_TESTS: dict[str, Callable[[int], bool]] = {
+    "=": lambda result: result == 0,
+    "!=": lambda result: result != 0,
+    "<": lambda result: result < 0,
+    "<=": lambda result: result <= 0,
+    ">": lambda result: result > 0,
+    ">=": lambda result: result >= 0,
+}
+
+
 def binary_op(op: str, a: Value, b: Value, env: Env) -> Value:
     """Evaluate ``a op b`` with Dataview's semantics (SPEC §6.4); raises EvaluationError."""
     if op in ("&", "and"):
         return truthy(a) and truthy(b)
     if op in ("|", "or"):
         return truthy(a) or truthy(b)
-    if op in ("=", "!=", "<", "<=", ">", ">="):
-        result = compare(a, b)
-        return {
-            "=": result == 0,
-            "!=": result != 0,
-            "<": result < 0,
-            "<=": result <= 0,
-            ">": result > 0,
-            ">=": result >= 0,
-        }[op]
+    test = COMPARISON_TESTS.get(op)
+    if test is not None:
+        return test(compare(a, b))
     if op in _ARITHMETIC:
         found, value = _arithmetic(op, a, b, env)
         if found:

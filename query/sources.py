@@ -1,21 +1,29 @@
 """``FROM`` sources resolved against the index (SPEC §4): tags, folders and files, links.
 
 Every answer comes from :class:`VaultIndex`'s prebuilt maps; no page is inspected. The result is a
-set of paths, kept in Dataview's order: folders and tags in path order, ``outgoing`` in the order the
-links appear in the note, ``or`` the left side's paths then the right side's new ones.
+set of paths, kept in Dataview's order: folders and tags in path order, ``outgoing`` in the order
+the links appear in the note, ``or`` the left side's paths then the right side's new ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from query import ast
 from query.errors import QueryExecutionError
 from query.index import VaultIndex
 
 
-def resolve_source(source: ast.Source, index: VaultIndex, origin: str | None) -> list[str]:
-    """The paths ``source`` selects, seen from the note ``origin``, in Dataview's order."""
+def resolve_source(source: ast.Source, index: VaultIndex, origin: str | None) -> Sequence[str]:
+    """The paths ``source`` selects, seen from the note ``origin``, in Dataview's order.
+
+    A lone tag or folder is answered straight from the index's cached, ordered sequences (the
+    whole vault is ``index.paths`` itself, which the index's row cache recognises).
+    """
+    if isinstance(source, ast.TagSource):
+        return index.tagged_sorted(source.tag)
+    if isinstance(source, ast.FolderSource) and index.is_folder(source.path):
+        return index.paths if source.path == "" else index.in_folder(source.path)
     return list(_paths(source, index, origin or ""))
 
 
@@ -28,7 +36,7 @@ def _ordered(paths: Iterable[str]) -> OrderedPaths:
 
 def _paths(source: ast.Source, index: VaultIndex, origin: str) -> OrderedPaths:
     if isinstance(source, ast.TagSource):
-        return _ordered(sorted(index.tagged(source.tag)))
+        return _ordered(index.tagged_sorted(source.tag))
     if isinstance(source, ast.FolderSource):
         return _folder_or_file(source.path, index)
     if isinstance(source, ast.LinkSource):

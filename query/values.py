@@ -62,7 +62,8 @@ class Link:
 
     @property
     def file_name(self) -> str:
-        """The target's file name without folders or a trailing ``.md`` (Dataview's ``fileName``)."""
+        """The target's file name without folders or a trailing ``.md`` (Dataview's
+        ``fileName``)."""
         name = self.path.rsplit("/", 1)[-1]
         return name[:-3] if name.endswith(".md") else name
 
@@ -93,7 +94,8 @@ ZoneKind = Literal["local", "fixed", "named"]
 class Date:
     """A date-time with a zone, as Luxon's ``DateTime`` models it.
 
-    ``dt`` is an aware :class:`datetime` whose ``tzinfo`` is the zone. ``zone`` is the zone's identity
+    ``dt`` is an aware :class:`datetime` whose ``tzinfo`` is the zone. ``zone`` is the zone's
+    identity
     for equality: ``"local"`` (the query's local zone), a fixed offset written ``"UTC"`` or
     ``"UTC+5"``/``"UTC-4:30"`` (Luxon's names), or an IANA name. Luxon's ``equals`` needs the same
     instant *and* the same zone, so ``date(2021-01-01)`` (local) never equals
