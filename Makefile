@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 DEMO   := fixtures/demo-vault
 
-.PHONY: run test install install-dev browser lint typecheck bench clean
+.PHONY: run test install install-dev browser plugin lint typecheck bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ run: install
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
+# The Obsidian plugin: reproducible install from the lock file, then the esbuild bundle.
+plugin:
+	cd plugin-js && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
 lint: install-dev
 	$(VENV)/bin/ruff check query server tests bench
 	$(VENV)/bin/lint-imports
@@ -38,7 +42,7 @@ lint: install-dev
 typecheck: install-dev
 	$(VENV)/bin/mypy
 
-test: install-dev browser
+test: install-dev browser plugin
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	VAULTQL_REQUIRE_BROWSER=1 $(PY) -m pytest

@@ -1,0 +1,26 @@
+// Bundles src/main.ts into main.js the way Obsidian loads plugins: one CommonJS file whose
+// default export is the Plugin class, with `obsidian` (and CodeMirror/electron) left to the host.
+import esbuild from "esbuild";
+
+const production = !process.argv.includes("--watch");
+
+const options = {
+  entryPoints: ["src/main.ts"],
+  bundle: true,
+  format: "cjs",
+  platform: "browser",
+  target: "es2020",
+  outfile: "main.js",
+  external: ["obsidian", "electron", "@codemirror/*", "@lezer/*"],
+  sourcemap: production ? false : "inline",
+  minify: false,
+  logLevel: "info",
+  banner: { js: "/* VaultQL Obsidian plugin: built by esbuild from plugin-js/src; do not edit. */" },
+};
+
+if (production) {
+  await esbuild.build(options);
+} else {
+  const context = await esbuild.context(options);
+  await context.watch();
+}

@@ -1,0 +1,241 @@
+/** The JSON shapes of the VaultQL HTTP API the plugin reads (see docs/query-language.md). */
+
+export interface ApiError {
+  code: string;
+  message: string;
+  line?: number;
+  column?: number;
+  context?: string;
+}
+
+export interface LinkCell {
+  type: "link";
+  path: string;
+  display: string | null;
+  subpath: string | null;
+  link_type: "file" | "header" | "block";
+  embed: boolean;
+}
+
+export interface DateCell {
+  type: "date";
+  iso: string;
+  zone: string;
+  text: string;
+}
+
+export interface DurationCell {
+  type: "duration";
+  units: Record<string, number>;
+  text: string;
+}
+
+export interface ObjectCell {
+  type: "object";
+  value: Record<string, Cell>;
+}
+
+export interface ExternalLinkCell {
+  type: "external-link";
+  url: string;
+  display: string | null;
+}
+
+export interface NumberCell {
+  type: "number";
+  value: string;
+}
+
+export interface PairCell {
+  type: "pair";
+  key: Cell;
+  value: Cell;
+}
+
+export interface TaskCell {
+  type: "task" | "list-item";
+  path: string;
+  line: number;
+  text: string;
+  status?: string;
+  checked?: boolean;
+  completed?: boolean;
+  link?: LinkCell;
+  children: TaskCell[];
+  [key: string]: unknown;
+}
+
+export interface GroupCell {
+  type: "group";
+  key: Cell;
+  rows: Cell[];
+}
+
+export type Cell =
+  | null
+  | boolean
+  | number
+  | string
+  | Cell[]
+  | LinkCell
+  | DateCell
+  | DurationCell
+  | ObjectCell
+  | ExternalLinkCell
+  | NumberCell
+  | PairCell
+  | TaskCell
+  | GroupCell;
+
+export interface QueryResult {
+  type: "table" | "list" | "task" | "calendar";
+  headers: string[];
+  rows?: Cell[][];
+  items?: Cell[];
+  tasks?: Cell[];
+  entries?: Cell[];
+  count: number;
+  took_ms: number;
+  revision?: number;
+}
+
+export interface Progress {
+  phase: string;
+  done: number;
+  total: number;
+  rate_per_s?: number | null;
+  eta_s?: number | null;
+  message?: string;
+}
+
+export interface Status {
+  ready: boolean;
+  revision: number;
+  progress: Progress;
+  notes?: number;
+}
+
+export interface Passage {
+  heading: string | null;
+  heading_path: string[];
+  line: number;
+  snippet: string;
+  highlights: [number, number][];
+}
+
+export interface Reason {
+  kind: string;
+  score: number;
+  signal?: number;
+  terms?: string[];
+  tags?: string[];
+  notes?: string[];
+  count?: number;
+  parts?: Reason[];
+}
+
+export interface RelatedNote {
+  path: string;
+  score: number;
+  linked: string | null;
+  passage: Passage | null;
+  reasons: Reason[];
+}
+
+export interface RelatedResponse {
+  path: string;
+  results: RelatedNote[];
+}
+
+export interface Mention {
+  path?: string;
+  target?: string;
+  name: string;
+  text: string;
+  start: number;
+  end: number;
+  line: number;
+  column: number;
+  context: string;
+  already_linked: boolean;
+}
+
+export interface MentionsResponse {
+  path: string;
+  mentions: Mention[];
+  mentions_in_note: Mention[];
+}
+
+export interface Suggestion {
+  target: string;
+  score: number;
+  reasons: Reason[];
+  mentions: Mention[];
+}
+
+export interface SuggestResponse {
+  path: string;
+  suggestions: Suggestion[];
+}
+
+export interface SearchHit {
+  path: string;
+  score: number;
+  scores: { keyword: number | null; semantic: number | null };
+  heading: string | null;
+  heading_path: string[];
+  line: number;
+  snippet: string;
+  highlights: [number, number][];
+}
+
+export interface SearchResponse {
+  query: string;
+  mode: string;
+  results: SearchHit[];
+  embedding?: { done: number; total: number };
+}
+
+export interface TaskRef {
+  path: string;
+  line: number;
+  text: string;
+  due?: string | null;
+}
+
+export interface ParaProject {
+  id: string;
+  name: string;
+  note: string | null;
+  status: string | null;
+  tasks_open: number;
+  tasks_total: number;
+  overdue_count: number;
+  next_action: TaskRef | null;
+  stale: boolean;
+  done_not_archived: boolean;
+  days_inactive: number | null;
+}
+
+export interface ParaDashboard {
+  now: string;
+  counts: Record<string, number>;
+  projects: ParaProject[];
+  areas: { area: string; notes: number; untouched: number; dumping_ground: boolean }[];
+  resources: { total: number; unreviewed: number; largest_folders: { folder: string; notes: number }[] };
+  archives: { total: number };
+}
+
+export interface ReviewItem {
+  kind: string;
+  path: string;
+  reason: string;
+  line?: number;
+  project?: string;
+}
+
+export interface ReviewDashboard {
+  now: string;
+  counts: Record<string, number>;
+  items: ReviewItem[];
+}
