@@ -17,8 +17,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
-from server.api import dashboards, events, health, notes, openapi, query, status
+from server.api import dashboards, events, health, notes, openapi, query, related, search, status
 from server.config import CORS_ORIGINS, ServerSettings
+from server.derived import DerivedServices
 from server.errors import exception_handlers
 from server.security import (
     HEALTH_PATH,
@@ -42,10 +43,17 @@ def routes() -> list[BaseRoute]:
         *events.ROUTES,
         *openapi.ROUTES,
         *dashboards.ROUTES,
+        *search.ROUTES,
+        *related.ROUTES,
     ]
 
 
-def create_app(service: VaultService, settings: ServerSettings) -> Starlette:
+def create_app(
+    service: VaultService, settings: ServerSettings, derived: DerivedServices | None = None
+) -> Starlette:
+    """The app over ``service``. With ``derived`` (search and related notes; ``vaultql serve``
+    passes it) those routes answer; without it they answer 503, and no model is loaded."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
@@ -55,6 +63,8 @@ def create_app(service: VaultService, settings: ServerSettings) -> Starlette:
 
             tasks.append(asyncio.create_task(watch_vault(service, settings, stop)))
         tasks.append(asyncio.create_task(_load(service)))
+        if derived is not None:
+            tasks.append(asyncio.create_task(derived.run(stop)))
         try:
             yield
         finally:
@@ -63,6 +73,8 @@ def create_app(service: VaultService, settings: ServerSettings) -> Starlette:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if derived is not None:
+                await asyncio.to_thread(derived.close)
             await asyncio.to_thread(service.close)
 
     middleware = [
@@ -84,6 +96,9 @@ def create_app(service: VaultService, settings: ServerSettings) -> Starlette:
     )
     app.state.service = service
     app.state.settings = settings
+    app.state.derived = derived
+    app.state.search = derived.search if derived is not None else None
+    app.state.related = derived.related if derived is not None else None
     return app
 
 

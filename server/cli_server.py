@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from server.config import DEFAULT_HOST, DEFAULT_PORT, ServerSettings, is_loopback
+from server.security import MIN_TOKEN_LENGTH
 from server.tokens import ENV_VAR, resolve_token
 
 
@@ -34,6 +35,11 @@ def add_commands(subparsers: Any) -> None:
     )
     serve.add_argument("--cors", action="store_true", help="answer CORS for the Obsidian origins")
     serve.add_argument("--no-watch", action="store_true", help="do not watch for file changes")
+    serve.add_argument(
+        "--no-search",
+        action="store_true",
+        help="no search, related notes or duplicates (no embedding model is loaded)",
+    )
     serve.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     serve.add_argument("--quiet", action="store_true", help="no progress bar")
     serve.set_defaults(handler=run_serve)
@@ -87,6 +93,13 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     token = resolve_token(args.vault, explicit=explicit)
     assert token is not None
+    if len(token) < MIN_TOKEN_LENGTH:
+        print(
+            f"error: the token is too short (at least {MIN_TOKEN_LENGTH} characters); "
+            "omit --token to use the generated one",
+            file=sys.stderr,
+        )
+        return 2
     settings = ServerSettings(
         token=token,
         host=args.host,
@@ -97,7 +110,12 @@ def run_serve(args: argparse.Namespace) -> int:
         watch=not args.no_watch,
     )
     service = _service(args)
-    app = create_app(service, settings)
+    derived = None
+    if not args.no_search:
+        from server.derived import DerivedServices
+
+        derived = DerivedServices.create(service, service.index_dir)
+    app = create_app(service, settings, derived)
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"VaultQL serving {service.vault}", flush=True)
     print(f"  URL:   http://{host}:{args.port}/api/v1/", flush=True)

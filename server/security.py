@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from server.errors import error_response
 
 HEALTH_PATH = "/api/v1/health"
+MIN_TOKEN_LENGTH = 16  # a guessable token is no protection; generated ones have 43
 
 
 def _host_name(value: str) -> str:
@@ -116,8 +117,8 @@ class CorsMiddleware:
 
 class BearerAuthMiddleware:
     def __init__(self, app: ASGIApp, token: str, exempt: Collection[str] = (HEALTH_PATH,)) -> None:
-        if len(token) < 16:
-            raise ValueError("the API token is too short (at least 16 characters)")
+        if len(token) < MIN_TOKEN_LENGTH:
+            raise ValueError(f"the API token is too short (at least {MIN_TOKEN_LENGTH} characters)")
         self.app = app
         self._expected = f"Bearer {token}".encode()
         self.exempt = frozenset(exempt)

@@ -157,12 +157,43 @@ def openapi_document() -> dict[str, Any]:
     }
 
 
+def described_get(
+    summary: str, parameters: dict[str, tuple[str, bool]], *, not_found: bool = False
+) -> dict[str, Any]:
+    """A GET operation with query ``parameters`` (name → (description, required)), the shared
+    auth and error responses, and 503 while the index or the search service is unavailable."""
+    responses: dict[str, Any] = {
+        **_ok(summary, _OBJECT),
+        "400": _error("a bad parameter"),
+        "503": _error("not ready or not enabled on this server"),
+        **_AUTH_ERRORS,
+    }
+    if not_found:
+        responses["404"] = _error("no such note")
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": [
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": required,
+                    "description": description,
+                    "schema": {"type": "string"},
+                }
+                for name, (description, required) in parameters.items()
+            ],
+            "responses": responses,
+        }
+    }
+
+
 def _contributed() -> dict[str, Any]:
     """Paths described by the endpoint modules that describe themselves (``OPENAPI``)."""
-    from server.api import dashboards
+    from server.api import dashboards, related, search
 
     paths: dict[str, Any] = {}
-    for module in (dashboards,):
+    for module in (dashboards, search, related):
         paths.update(module.OPENAPI)
     return paths
 

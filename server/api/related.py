@@ -152,6 +152,44 @@ async def duplicates_endpoint(request: Request) -> Response:
     )
 
 
+def _openapi() -> dict[str, Any]:
+    from server.api.openapi import described_get
+
+    note = {"path": ("the note, vault-relative with extension", True)}
+    return {
+        "/api/v1/related": described_get(
+            "Related notes with their best passage and reasons (score parts)",
+            {
+                **note,
+                "k": ("how many notes (default 10)", False),
+                "min_score": ("drop notes scoring below this (default 0.08)", False),
+                "exclude_linked": ("hide notes already linked either way (default true)", False),
+            },
+            not_found=True,
+        ),
+        "/api/v1/mentions": described_get(
+            "Unlinked mentions of this note elsewhere, and of other notes in it (exact spans)",
+            note,
+            not_found=True,
+        ),
+        "/api/v1/suggest-links": described_get(
+            "Ranked links to add to this note, each with its reason",
+            {**note, "k": ("how many suggestions (default 20)", False)},
+            not_found=True,
+        ),
+        "/api/v1/duplicates": described_get(
+            "Exact, near and semantic duplicate pairs with the likely original",
+            {
+                "near": ("shingle Jaccard threshold (default 0.8)", False),
+                "semantic": ("whole-note cosine threshold (default 0.95)", False),
+                "min_words": ("ignore notes shorter than this (default 5)", False),
+            },
+        ),
+    }
+
+
+OPENAPI = _openapi()
+
 ROUTES = [
     Route("/api/v1/related", related_endpoint, methods=["GET"]),
     Route("/api/v1/mentions", mentions_endpoint, methods=["GET"]),

@@ -25,6 +25,8 @@ App state: ``app.state.search`` (a :class:`~server.search.service.SearchService`
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -109,6 +111,37 @@ async def prioritise_endpoint(request: Request) -> Response:
     queued = search_of(request).prioritise(checked_path(path))
     return json_response({"queued": queued})
 
+
+def _openapi() -> dict[str, Any]:
+    from server.api.openapi import described_get
+
+    path_body = {"application/json": {"schema": {"type": "object", "required": ["path"]}}}
+    return {
+        "/api/v1/search": described_get(
+            "Hybrid, keyword or semantic search: one hit per note with its best passage",
+            {
+                "q": ("the text to search for", True),
+                "mode": ("hybrid (default), keyword or semantic", False),
+                "k": ("how many notes (1-100, default 10)", False),
+                "from": ("a DQL source limiting the notes searched, e.g. #tag and \"folder\"", False),
+                "origin": ("the note a link source is resolved from", False),
+            },
+        ),
+        "/api/v1/search/prioritise": {
+            "post": {
+                "summary": "Embed this note next (ahead of the background queue)",
+                "requestBody": {"required": True, "content": path_body},
+                "responses": {
+                    "200": {"description": "{queued}", "content": {"application/json": {}}},
+                    "400": {"description": "a bad body or path (error shape)"},
+                    "503": {"description": "search is not enabled (error shape)"},
+                },
+            }
+        },
+    }
+
+
+OPENAPI = _openapi()
 
 ROUTES = [
     Route("/api/v1/search", search_endpoint, methods=["GET"]),

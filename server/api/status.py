@@ -10,7 +10,11 @@ from server.api.responses import json_response, service_of
 
 
 async def status(request: Request) -> Response:
-    return json_response(service_of(request).status())
+    body = service_of(request).status()
+    derived = getattr(request.app.state, "derived", None)
+    if derived is not None:
+        body["embedding"] = derived.status()
+    return json_response(body)
 
 
 ROUTES = [Route("/api/v1/status", status, methods=["GET"])]

@@ -68,3 +68,15 @@ def test_commands_refuse_a_missing_vault(
 ) -> None:
     assert cli_server.main(["get", str(tmp_path / "nope"), "/api/v1/status"]) == 2
     assert cli_server.main(["token", str(tmp_path / "nope")]) == 2
+
+
+def test_serve_refuses_a_short_token(vault: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_server.main(["serve", str(vault), "--token", "short", "--port", "1"]) == 2
+    assert "too short" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_public_host_without_a_token(
+    vault: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli_server.main(["serve", str(vault), "--host", "0.0.0.0", "--port", "1"]) == 2
+    assert "not loopback" in capsys.readouterr().err

@@ -1,0 +1,78 @@
+"""Services derived from the vault snapshot — search and related notes — kept in step with it.
+
+The vault service publishes a new snapshot per applied batch of changes. This module listens for
+those revisions and brings the search index up to date in a worker thread, coalescing bursts: when
+several revisions arrive while one update runs, only the newest snapshot is applied next. DQL and
+keyword search never wait for embeddings; the search service embeds in its own background thread.
+
+Nothing here runs unless the app was created with search enabled (``vaultql serve`` does; tests
+opt in), so apps built for API tests do not load the embedding model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from server.service import VaultService
+
+log = logging.getLogger("vaultql.derived")
+
+
+class DerivedServices:
+    """Owns the search and related-notes services for one vault service."""
+
+    def __init__(self, service: VaultService, search: Any, related: Any) -> None:
+        self.service = service
+        self.search = search
+        self.related = related
+
+    @classmethod
+    def create(cls, service: VaultService, index_dir: Path | None) -> DerivedServices:
+        from server.search.embedder import MiniLMEmbedder
+        from server.search.related_service import RelatedService
+        from server.search.service import SearchService, vault_text_reader
+
+        search = SearchService(
+            embedder_factory=MiniLMEmbedder,
+            index_dir=index_dir / "search" if index_dir is not None else None,
+        )
+        related = RelatedService(service.snapshot, search, vault_text_reader(service.vault))
+        return cls(service, search, related)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Index the first snapshot, start embedding, then follow every new revision."""
+        from server.search.service import vault_text_reader
+        from server.search.sync import apply_snapshot
+
+        text_of = vault_text_reader(self.service.vault)
+        subscription = self.service.hub.subscribe()  # before the load ends: no revision is missed
+        try:
+            await asyncio.to_thread(self.service.wait_ready)
+            if not self.service.ready:
+                return
+            applied = self.service.revision
+            await asyncio.to_thread(
+                apply_snapshot, self.search, self.service.snapshot().index, text_of, initial=True
+            )
+            self.search.start()
+            while not stop.is_set():
+                event = await subscription.get(timeout=0.5)
+                if event is None or self.service.revision == applied:
+                    continue
+                snapshot = self.service.snapshot()  # the newest: coalesces a burst of revisions
+                applied = snapshot.revision
+                try:
+                    await asyncio.to_thread(apply_snapshot, self.search, snapshot.index, text_of)
+                except Exception:  # a failed update must not stop later ones
+                    log.exception("updating the search index to revision %d failed", applied)
+        finally:
+            subscription.close()
+
+    def status(self) -> dict[str, Any]:
+        return dict(self.search.progress())
+
+    def close(self) -> None:
+        self.search.close()
