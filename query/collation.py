@@ -21,6 +21,7 @@ _SPACE, _PUNCT, _SYMBOL, _CURRENCY, _DIGIT, _LETTER = range(6)
 Key = tuple[str, tuple[tuple[int, ...], ...], str]
 """(primary weights, accents per weight, case per weight): compared level by level."""
 
+
 def _primary(char: str) -> tuple[int, int] | None:
     if char in _ASCII_RANK:
         rank = _ASCII_RANK[char]

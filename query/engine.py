@@ -21,6 +21,7 @@ from query.compile import Compiled, Scope, compile_expression, make_scope
 from query.errors import EvaluationError, QueryExecutionError, QueryLimitError, caret_context
 from query.index import VaultIndex
 from query.parser import parse_query
+from query.plan import column_path, limit_value, outlink_target
 from query.results import QueryResult, TaskGroup
 from query.rows import TaskRow, overlay, plain
 from query.semantics import Env, compare, type_name
@@ -91,8 +92,21 @@ def execute(
     )
 
     group_name: str | None = None
-    for op in parsed.ops:
-        rows, named = _apply(op, rows, scope, deadline, query if isinstance(query, str) else None)
+    # The index's own path sequences (cached by identity) allow its cached columns and link maps
+    # to stand in for per-row work, while the rows are still exactly the source's pages.
+    plan = _Plan(index, paths if isinstance(paths, tuple) else None)
+    if isinstance(header, ast.TaskHeader):
+        plan.source = None
+    text = query if isinstance(query, str) else None
+    for position, op in enumerate(parsed.ops):
+        following = parsed.ops[position + 1] if position + 1 < len(parsed.ops) else None
+        plan.limit = (
+            limit_value(following, scope)
+            if isinstance(op, ast.Sort) and isinstance(following, ast.Limit)
+            else None
+        )
+        rows, named = _apply(op, rows, scope, deadline, text, plan)
+        plan.source = None  # rows are no longer the source's pages
         group_name = named if named is not None else group_name
 
     result = _finish(header, rows, scope, group_name, env, deadline)
@@ -161,14 +175,39 @@ def _task_rows(index: VaultIndex, paths: Iterable[str]) -> list[Row]:
 # -- commands --------------------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class _Plan:
+    """What the engine knows about the rows: ``source`` is set while they are exactly
+    ``index.page_rows(source)``; ``limit`` is the LIMIT following the current SORT."""
+
+    index: VaultIndex
+    source: tuple[str, ...] | None
+    limit: int | None = None
+
+
 def _apply(
-    op: ast.Op, rows: list[Row], scope: Scope, deadline: _Deadline, text: str | None
+    op: ast.Op,
+    rows: list[Row],
+    scope: Scope,
+    deadline: _Deadline,
+    text: str | None,
+    plan: _Plan,
 ) -> tuple[list[Row], str | None]:
     """Run one command; also returns the group name when the command is a GROUP BY."""
     if isinstance(op, ast.Where):
+        if plan.source is not None:
+            target = outlink_target(op.expr, scope)
+            if target is not None:
+                candidates = plan.index.linking_candidates(target)
+                rows = [row for row in rows if row[1]["file"]["path"] in candidates]
         return _where(compile_expression(op.expr), rows, scope, deadline), None
     if isinstance(op, ast.Sort):
-        return _sort(op, rows, scope, deadline), None
+        columns = _cached_columns(op, plan)
+        if columns is not None:
+            values, keys = columns
+            down = [key.descending for key in op.keys]
+            return sort_by_values(rows, values, down, plan.limit, keys), None
+        return _sort(op, rows, scope, deadline, plan.limit), None
     if isinstance(op, ast.Limit):
         return _limit(op, rows, scope), None
     if isinstance(op, ast.GroupBy):
@@ -221,7 +260,29 @@ def _where(expr: Compiled, rows: list[Row], scope: Scope, deadline: _Deadline) -
     return kept
 
 
-def _sort(op: ast.Sort, rows: list[Row], scope: Scope, deadline: _Deadline) -> list[Row]:
+def _cached_columns(
+    op: ast.Sort, plan: _Plan
+) -> tuple[list[list[Value]], list[list[Any] | None]] | None:
+    """The sort keys' values and keys from the index's column cache, when every key is a plain
+    or ``file`` field read straight off the source's pages (such reads never error)."""
+    if plan.source is None:
+        return None
+    paths = [column_path(key.expr) for key in op.keys]
+    if any(path is None for path in paths):
+        return None
+    values: list[list[Value]] = []
+    keys: list[list[Any] | None] = []
+    for path in paths:
+        assert path is not None
+        column, column_keys = plan.index.column(plan.source, path)
+        values.append(column)
+        keys.append(column_keys)
+    return values, keys
+
+
+def _sort(
+    op: ast.Sort, rows: list[Row], scope: Scope, deadline: _Deadline, limit: int | None
+) -> list[Row]:
     functions = [compile_expression(key.expr) for key in op.keys]
     kept: list[Row] = []
     columns: list[list[Value]] = [[] for _ in functions]
@@ -246,7 +307,7 @@ def _sort(op: ast.Sort, rows: list[Row], scope: Scope, deadline: _Deadline) -> l
                 column.append(value)
     if rows and len(errors) == len(rows):
         raise _all_failed("sort", errors)
-    return sort_by_values(kept, columns, [key.descending for key in op.keys])
+    return sort_by_values(kept, columns, [key.descending for key in op.keys], limit)
 
 
 def _limit(op: ast.Limit, rows: list[Row], scope: Scope) -> list[Row]:

@@ -5,21 +5,36 @@ folder, link to or from a note) from prebuilt indexes instead of scanning, and b
 Dataview page object once and caches it, so a query never rebuilds pages (Dataview spends about
 35 µs per page doing exactly that on every query).
 
-It is pure: records in, answers out. The server's catalog builds a new index per revision and
-shares it between concurrent queries; nothing here is ever mutated after construction, except the
-lazily filled page cache, whose entries are deterministic.
+A new revision of the vault is made with :meth:`VaultIndex.derive`, which patches the previous
+index's maps for the changed notes only and carries over every cached page whose record and
+inlinks did not change: O(changed notes), not O(vault), apart from a few C-level dict copies.
+
+It is pure: records in, answers out. The server builds or derives a new index per revision and
+shares it between concurrent queries; nothing here is ever mutated after construction, except
+the lazily filled caches, whose entries are deterministic. Maps are copied on write by
+``derive``, so an index never sees a later revision's changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from typing import Any, cast
 
-from query.dates import start_of_day
+from query.gc_pause import gc_paused
+from query.index_maps import IndexMaps, derive_maps
 from query.links import LinkResolver
-from query.records import ListItem, NoteRecord
+from query.pages import build_page
+from query.records import NoteRecord
 from query.rows import TaskRow, task_row
+from query.sorting import keys_for
 from query.values import Link, Value
+
+__all__ = ["VaultIndex", "build_page"]
+
+PageRow = tuple[Link, dict[str, Value]]
+_COLUMNS = 256  # cached sort columns per index
+_BULK = 256  # missing pages from which a build pauses the collector
 
 
 class VaultIndex:
@@ -27,39 +42,77 @@ class VaultIndex:
 
     def __init__(self, records: Iterable[NoteRecord], resolver: LinkResolver | None = None) -> None:
         by_path = {record.path: record for record in records}
-        self._records: dict[str, NoteRecord] = dict(sorted(by_path.items()))
-        self.paths: tuple[str, ...] = tuple(self._records)
+        maps = IndexMaps.build(dict(sorted(by_path.items())))
+        self._setup(maps, resolver, {})
+
+    @classmethod
+    def derive(
+        cls,
+        previous: VaultIndex,
+        upserts: Iterable[NoteRecord],
+        removed: Iterable[str],
+        resolver: LinkResolver | None = None,
+    ) -> VaultIndex:
+        """The index of ``previous``'s records with ``upserts`` added or replaced and the paths
+        ``removed`` deleted: equal to ``VaultIndex(those records, resolver)``, built in time
+        proportional to the change.
+
+        Every record whose content *or link resolution* changed must be in ``upserts`` (a
+        record passed that ``is`` the previous one counts as unchanged). A path both removed and
+        upserted ends up upserted. Cached pages, rows and task rows are carried over for every
+        note whose record is the same object and whose inlinks did not change.
+        """
+        maps, delta = derive_maps(previous._maps, upserts, removed)
+        # One C-level copy of each cache: atomic against queries filling them concurrently.
+        pages = dict(previous._pages)
+        rows = dict(previous._rows)
+        tasks = dict(previous._task_rows)
+        for path in delta.stale_pages:
+            pages.pop(path, None)
+            rows.pop(path, None)
+            tasks.pop(path, None)
+        tag_order = dict(previous._tag_order)
+        for tag in delta.stale_tags:
+            tag_order.pop(tag, None)
+        index = cls.__new__(cls)
+        index._setup(maps, resolver, pages)
+        index._rows = rows
+        index._task_rows = tasks
+        index._tag_order = tag_order
+        all_rows = previous._all_rows
+        if all_rows is not None and maps.paths is previous.paths:
+            # Same paths: patch the whole-vault row list in place of rebuilding it (a few pages
+            # are rebuilt now, so the first query after an edit scans cached rows only).
+            patched = list(all_rows)
+            for path in delta.stale_pages:
+                position = bisect_left(maps.paths, path)
+                page = index.page(path)
+                if page is not None and position < len(patched):
+                    row = (page["file"]["link"], page)
+                    rows[path] = row
+                    patched[position] = row
+            index._all_rows = patched
+        return index
+
+    def _setup(
+        self,
+        maps: IndexMaps,
+        resolver: LinkResolver | None,
+        pages: dict[str, dict[str, Value]],
+    ) -> None:
+        self._maps = maps
+        self._records = maps.records
+        self.paths: tuple[str, ...] = maps.paths
         self.resolver = resolver if resolver is not None else LinkResolver(self.paths)
-        self._pages: dict[str, dict[str, Value]] = {}
-        self._rows: dict[str, tuple[Link, dict[str, Value]]] = {}
-        self._all_rows: list[tuple[Link, dict[str, Value]]] | None = None
+        self._pages = pages
+        self._rows: dict[str, PageRow] = {}
+        self._all_rows: list[PageRow] | None = None
         self._task_rows: dict[str, list[tuple[None, TaskRow]]] = {}
         self._tag_order: dict[str, tuple[str, ...]] = {}
-
-        self._folders: dict[str, list[str]] = {}
-        self._tags: dict[str, set[str]] = {}
-        self._outgoing: dict[str, set[str]] = {}
-        self._incoming: dict[str, set[str]] = {}
-        self._unresolved: dict[str, set[str]] = {}
-        for path, record in self._records.items():
-            self._index_folders(path)
-            for tag in record.tags:
-                self._tags.setdefault(tag.lower(), set()).add(path)
-            for link in record.outlinks:
-                if link.path in self._records:
-                    self._outgoing.setdefault(path, set()).add(link.path)
-                    self._incoming.setdefault(link.path, set()).add(path)
-            for target in record.unresolved:
-                self._unresolved.setdefault(target.lower(), set()).add(path)
-        # Frozen, since sources hand these sequences out as they are.
-        self._folder_paths = {folder: tuple(paths) for folder, paths in self._folders.items()}
-        self._folders.clear()
-
-    def _index_folders(self, path: str) -> None:
-        parts = path.split("/")[:-1]
-        self._folders.setdefault("", []).append(path)
-        for depth in range(1, len(parts) + 1):
-            self._folders.setdefault("/".join(parts[:depth]), []).append(path)
+        self._columns: dict[
+            tuple[tuple[str, ...], int], tuple[tuple[str, ...], list[Value], list[Any] | None]
+        ]
+        self._columns = {}
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -73,16 +126,16 @@ class VaultIndex:
         return self._records.get(path)
 
     def is_folder(self, path: str) -> bool:
-        return path in self._folder_paths
+        return path in self._maps.folders
 
     def in_folder(self, folder: str) -> tuple[str, ...]:
         """Every note under ``folder``, recursively, in path order ("" is the whole vault)."""
-        return self._folder_paths.get(folder, ())
+        return self._maps.folders.get(folder, ())
 
     def tagged(self, tag: str) -> set[str]:
         """Notes carrying ``tag`` or a subtag of it, case-insensitively (``file.tags`` is
         expanded)."""
-        return self._tags.get(tag.lower(), set())
+        return self._maps.tags.get(tag.lower(), set())
 
     def tagged_sorted(self, tag: str) -> tuple[str, ...]:
         """:meth:`tagged` in path order, cached (a popular tag is thousands of notes)."""
@@ -94,14 +147,20 @@ class VaultIndex:
         return cached
 
     def linking_to(self, path: str) -> set[str]:
-        return self._incoming.get(path, set())
+        return self._maps.incoming.get(path, set())
 
     def linked_from(self, path: str) -> set[str]:
-        return self._outgoing.get(path, set())
+        return self._maps.outgoing.get(path, set())
 
     def unresolved_linking(self, target: str) -> set[str]:
         """Notes holding an unresolved link written exactly as ``target`` (case-insensitive)."""
-        return self._unresolved.get(target.lower(), set())
+        return self._maps.unresolved.get(target.lower(), set())
+
+    def linking_candidates(self, path: str) -> set[str]:
+        """Every note that may hold a link whose path equals ``path`` (a superset: links to a
+        heading of it, and links whose path may collate equal to it, are included)."""
+        maps = self._maps
+        return maps.incoming.get(path, set()) | maps.dangling.get(path, set()) | maps.odd_links
 
     def inlinks(self, path: str) -> list[Link]:
         return [Link(source) for source in sorted(self.linking_to(path))]
@@ -129,28 +188,83 @@ class VaultIndex:
         self._pages[path] = page
         return page
 
-    def page_rows(self, paths: Iterable[str]) -> list[tuple[Link, dict[str, Value]]]:
+    def cached_page_count(self) -> int:
+        """How many page objects are built (for tests and diagnostics)."""
+        return len(self._pages)
+
+    def page_rows(self, paths: Iterable[str]) -> list[PageRow]:
         """``(file link, page)`` for each path that is a note, in order; cached like pages.
 
-        The whole vault (``paths is self.paths``) is answered from one cached list.
+        The whole vault (``paths is self.paths``) is answered from one cached list. Many missing
+        pages (the first query after a start) are built with the collector paused.
         """
         if paths is self.paths and self._all_rows is not None:
             return list(self._all_rows)
         cache = self._rows
-        out: list[tuple[Link, dict[str, Value]]] = []
+        out: list[PageRow | str] = []
+        missing = 0
         for path in paths:
             row = cache.get(path)
             if row is None:
-                page = self.page(path)
+                missing += 1
+                out.append(path)
+            else:
+                out.append(row)
+        if missing:
+            if missing >= _BULK:
+                with gc_paused():
+                    out = self._fill_rows(out)
+            else:
+                out = self._fill_rows(out)
+        rows = cast(list[PageRow], out)
+        if paths is self.paths:
+            self._all_rows = rows
+            return list(rows)
+        return rows
+
+    def _fill_rows(self, rows: list[PageRow | str]) -> list[PageRow | str]:
+        """``rows`` with each path replaced by its row (dropped when it is not a note)."""
+        cache = self._rows
+        out: list[PageRow | str] = []
+        for row in rows:
+            if type(row) is str:
+                page = self.page(row)
                 if page is None:
                     continue
-                row = (page["file"]["link"], page)
-                cache[path] = row
-            out.append(row)
-        if paths is self.paths:
-            self._all_rows = out
-            return list(out)
+                built = (page["file"]["link"], page)
+                cache[row] = built
+                out.append(built)
+            else:
+                out.append(row)
         return out
+
+    def column(
+        self, paths: tuple[str, ...], key: tuple[str, ...]
+    ) -> tuple[list[Value], list[Any] | None]:
+        """The values of the field ``key`` (``("rating",)`` or ``("file", "mtime")``) on the
+        rows of ``paths`` (one of this index's own sequences, compared by identity), and their
+        sort keys (``query.sorting.keys_for``), cached."""
+        slot = (key, id(paths))
+        cached = self._columns.get(slot)
+        if cached is not None and cached[0] is paths:
+            return cached[1], cached[2]
+        rows = self.page_rows(paths)
+        if len(key) == 1:
+            name = key[0]
+            values = [page.get(name) for _, page in rows]
+        else:
+            field = key[1]
+            values = [page["file"].get(field) for _, page in rows]
+        keys = keys_for(values)
+        if len(self._columns) >= _COLUMNS:
+            self._columns.clear()
+        self._columns[slot] = (paths, values, keys)
+        return values, keys
+
+    def warm(self) -> None:
+        """Build every page and the whole-vault row list now (e.g. in the background after a
+        start), so that the first query does not pay for it."""
+        self.page_rows(self.paths)
 
     def task_rows(self, path: str) -> list[tuple[None, TaskRow]]:
         """The TASK rows of one note (every task, nested ones included), cached.
@@ -166,95 +280,3 @@ class VaultIndex:
             )
             self._task_rows[path] = rows
         return rows
-
-
-def build_page(record: NoteRecord, inlinks: list[Link]) -> dict[str, Value]:
-    """Dataview's page object: user fields, then the implicit ``file`` object, which always wins."""
-    file_link = Link(record.path)
-    items = {item.line: _list_item_object(item) for item in record.lists}
-    lists = list(items.values())
-    file: dict[str, Value] = {
-        "path": record.path,
-        "name": record.name,
-        "folder": record.folder,
-        "ext": record.ext,
-        "link": file_link,
-        "size": record.size,
-        "ctime": record.ctime,
-        "cday": start_of_day(record.ctime),
-        "mtime": record.mtime,
-        "mday": start_of_day(record.mtime),
-        "tags": list(record.tags),
-        "etags": list(record.etags),
-        "inlinks": inlinks,
-        "outlinks": list(record.outlinks),
-        "aliases": list(record.aliases),
-        "lists": lists,
-        "tasks": [obj for obj in lists if obj["task"]],
-        "frontmatter": dict(record.frontmatter),
-        "starred": record.starred,
-    }
-    if record.day is not None:
-        file["day"] = record.day
-    page: dict[str, Value] = dict(record.fields)
-    page["file"] = file
-    return page
-
-
-_TASK_DATE_SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("created", ("created", "ctime", "cday")),
-    ("due", ("due", "duetime", "dueday")),
-    ("completion", ("completed", "completion", "comptime", "compday")),
-    ("start", ("start",)),
-    ("scheduled", ("scheduled",)),
-)
-
-
-def _list_item_object(item: ListItem) -> dict[str, Value]:
-    """A list item or task as Dataview serialises it (SPEC §10), children included recursively."""
-    obj: dict[str, Any] = dict(item.fields)
-    children = [_list_item_object(child) for child in item.children]
-    obj.update(
-        symbol=item.symbol,
-        link=item.link,
-        section=item.section,
-        text=item.text,
-        tags=list(item.tags),
-        line=item.line,
-        lineCount=item.line_count,
-        list=item.list_line,
-        outlinks=list(item.outlinks),
-        path=item.path,
-        children=children,
-        task=item.task,
-        annotated=item.annotated,
-        position={
-            "start": {"line": item.line, "col": 0, "offset": 0},
-            "end": {"line": item.line + item.line_count - 1, "col": 0, "offset": 0},
-        },
-        subtasks=children,
-        real=item.task,
-        header=item.section,
-    )
-    if item.parent is not None:
-        obj["parent"] = item.parent
-    if item.block_id is not None:
-        obj["blockId"] = item.block_id
-    if item.task:
-        obj["status"] = item.status
-        obj["checked"] = item.checked
-        obj["completed"] = item.completed
-        obj["fullyCompleted"] = item.fully_completed
-        for target, sources in _TASK_DATE_SOURCES:
-            value = _first_present(item.fields, sources)
-            if value is not None:
-                obj[target] = value
-    return obj
-
-
-def _first_present(fields: Mapping[str, Value], keys: tuple[str, ...]) -> Value:
-    for key in keys:
-        value = fields.get(key)
-        if value is not None:
-            return value
-    return None

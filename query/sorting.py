@@ -12,10 +12,11 @@ falls back to the comparator itself, so the order is always the comparator's.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Sequence
 from functools import cmp_to_key
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from query.collation import collation_key
 from query.dates import epoch_us
@@ -94,22 +95,51 @@ def keys_for(values: Sequence[Value]) -> list[Any] | None:
 
 
 def sort_by_values(
-    items: list[T], values: Sequence[Sequence[Value]], descending: Sequence[bool]
+    items: list[T],
+    values: Sequence[Sequence[Value]],
+    descending: Sequence[bool],
+    limit: int | None = None,
+    keys: Sequence[list[Any] | None] | None = None,
 ) -> list[T]:
     """``items`` stably sorted by their key values (one list per sort key), as Dataview does.
 
     ``values[k][i]`` is item ``i``'s value for sort key ``k``; ``descending[k]`` its direction.
+    With ``limit``, only the first ``limit`` items of that order are returned (found without a
+    full sort where keys exist). ``keys`` may hold precomputed ``keys_for`` results per column.
     """
-    columns = [keys_for(column) for column in values]
+    columns = (
+        [keys_for(column) for column in values]
+        if keys is None
+        else [
+            key if key is not None else keys_for(column)
+            for key, column in zip(keys, values, strict=True)
+        ]
+    )
     if all(column is not None for column in columns):
+        if limit is not None and limit < len(items) and len(set(descending)) == 1:
+            return _top(items, cast(list[list[Any]], columns), descending[0], limit)
         order = list(range(len(items)))
         # Stable sorts from the last key to the first give the lexicographic order; reverse=True
         # keeps equal items in their original order, just as negating the comparator does.
         for column, down in zip(reversed(columns), reversed(descending), strict=True):
             assert column is not None
             order.sort(key=column.__getitem__, reverse=down)
-        return [items[i] for i in order]
-    return _sort_by_comparator(items, values, descending)
+        return [items[i] for i in order[:limit]]
+    return _sort_by_comparator(items, values, descending)[:limit]
+
+
+def _top(items: list[T], columns: list[list[Any]], down: bool, limit: int) -> list[T]:
+    """The first ``limit`` items of the stable sort, by a heap: ``heapq.nsmallest`` and
+    ``nlargest`` are documented to equal ``sorted(..., reverse=down)[:limit]``, ties included."""
+    if limit <= 0:
+        return []
+    key = (
+        columns[0].__getitem__
+        if len(columns) == 1
+        else list(zip(*columns, strict=True)).__getitem__
+    )
+    pick = heapq.nlargest if down else heapq.nsmallest
+    return [items[i] for i in pick(limit, range(len(items)), key=key)]
 
 
 def _sort_by_comparator(
