@@ -3,24 +3,25 @@
 Build it from disk with :meth:`Catalog.scan` or from in-memory files with
 :meth:`Catalog.from_sources` (the conformance runner's test vault). Building is two steps: each
 note is parsed on its own (:func:`server.vault.markdown.parse_note`, links as written), then every
-parsed note is linked against the vault's paths (:func:`server.vault.linker.link_record`). The
-catalog keeps the parsed form, so :meth:`upsert` and :meth:`remove` can later re-parse one file
-and re-link without a full rebuild (the watcher uses that).
+parsed note is linked against the vault's paths (:func:`server.vault.linker.link_record`).
+
+Later changes go through one batch call, :meth:`Catalog.apply` (files written, files gone,
+attachments seen), which returns a :class:`ChangeSet`. A batch re-parses only the notes given
+(and not even those when their bytes and times are unchanged), and when the set of paths changed
+it re-links only the notes whose link targets could now resolve differently
+(:mod:`server.vault.link_index`), keeping every other record object as it was. A warm start is
+:meth:`Catalog.restore` from :meth:`Catalog.state` followed by one ``apply`` of what is on disk.
 
 Bad files never stop a build: binary files (NUL bytes) are reported and skipped; invalid UTF-8 is
-decoded with replacement characters and reported; unreadable or vanished files are reported. The
-catalog never writes to the vault.
+decoded with replacement characters and reported; unreadable or vanished files are reported by
+the caller that read them (:meth:`report`). The catalog never writes to the vault.
 """
 
 from __future__ import annotations
 
-import codecs
-import gc
-import hashlib
+import dataclasses
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, KeysView, Mapping
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -28,69 +29,21 @@ from typing import Any
 from query.dates import date_from_epoch_ms
 from query.links import LinkResolver
 from query.records import NoteRecord
+from server.vault.batch import ChangeSet, SourceFile, no_gc
+from server.vault.catalog_summary import Summary, summarize
 from server.vault.exclusions import Exclusions
+from server.vault.link_index import LinkIndex
 from server.vault.linker import link_record
-from server.vault.markdown import parse_note
+from server.vault.note_file import CONTENT_PROBLEMS, content_hash, parse_file
 from server.vault.scanner import Problem, read_note, walk_vault
+
+__all__ = ["Catalog", "ChangeSet", "SourceFile", "Summary", "content_hash", "no_gc"]
 
 Progress = Callable[[int, int], None]
 
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic GC while building: records hold no cycles, and with millions of fresh
-    objects the collector's repeated full passes otherwise cost more than the parsing. Afterwards
-    the surviving objects are frozen (``gc.freeze``) so later collections skip them; they are
-    still freed by reference counting when the catalog lets go of them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    """One file given in memory: vault path, bytes, and times in epoch milliseconds."""
-
-    path: str
-    data: bytes
-    ctime_ms: float
-    mtime_ms: float
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    notes: int
-    sections: int
-    links_resolved: int
-    links_unresolved: int
-    tags: int  # distinct tags (file.tags)
-    tasks: int
-    list_items: int
-    inline_fields: int
-    excluded: int
-    files_with_problems: int
-    problems_by_kind: dict[str, int] = field(default_factory=dict)
-    problems: tuple[Problem, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "notes": self.notes,
-            "sections": self.sections,
-            "links": {"resolved": self.links_resolved, "unresolved": self.links_unresolved},
-            "tags": self.tags,
-            "tasks": self.tasks,
-            "list_items": self.list_items,
-            "inline_fields": self.inline_fields,
-            "excluded": self.excluded,
-            "files_with_problems": self.files_with_problems,
-            "problems_by_kind": dict(self.problems_by_kind),
-            "problems": [problem.to_dict() for problem in self.problems],
-        }
+# When more paths than this (or than an eighth of the notes) appeared or vanished, checking every
+# note beats collecting candidates.
+_CHECK_ALL_MIN = 64
 
 
 def _system_zone() -> tzinfo:
@@ -109,6 +62,7 @@ class Catalog:
         self._inline_counts: dict[str, int] = {}
         self._problems: dict[str, list[Problem]] = {}
         self._other_files: set[str] = set()
+        self._links: LinkIndex | None = None  # built on the first apply; kept up to date after
         self.resolver = LinkResolver(())
         self.excluded = 0
         self.elapsed = 0.0
@@ -126,7 +80,7 @@ class Catalog:
         index_dir: Path | None = None,
     ) -> Catalog:
         """Read every note of the vault at ``vault_path`` (read-only)."""
-        with _no_gc():
+        with no_gc():
             return cls._scan(vault_path, local, progress, exclude, index_dir)
 
     @classmethod
@@ -143,22 +97,20 @@ class Catalog:
         root = Path(vault_path)
         exclusions, config_problem = Exclusions.for_vault(root, exclude, index_dir)
         if config_problem:
-            catalog._report(Problem(".obsidian/app.json", "config", config_problem))
+            catalog.report(Problem(".obsidian/app.json", "config", config_problem))
         walk = walk_vault(root, exclusions)
         catalog.excluded = walk.excluded
         catalog._other_files.update(walk.other_files)
         for problem in walk.problems:
-            catalog._report(problem)
+            catalog.report(problem)
         total = len(walk.notes)
         for done, (rel, absolute) in enumerate(walk.notes, 1):
             try:
                 found = read_note(absolute)
             except FileNotFoundError:
-                catalog._report(Problem(rel, "vanished", "file disappeared during the scan"))
-            except PermissionError as exc:
-                catalog._report(Problem(rel, "unreadable", exc.strerror or str(exc)))
+                catalog.report(Problem(rel, "vanished", "file disappeared during the scan"))
             except OSError as exc:
-                catalog._report(Problem(rel, "unreadable", exc.strerror or str(exc)))
+                catalog.report(Problem(rel, "unreadable", exc.strerror or str(exc)))
             else:
                 catalog._ingest(rel, found.data, found.ctime_ms, found.mtime_ms)
             if progress is not None and (done % 256 == 0 or done == total):
@@ -179,7 +131,7 @@ class Catalog:
         started = time.perf_counter()
         catalog = cls(local)
         catalog._other_files.update(other_paths)
-        with _no_gc():
+        with no_gc():
             for source in sources:
                 if source.path.endswith(".md"):
                     catalog._ingest(source.path, source.data, source.ctime_ms, source.mtime_ms)
@@ -189,53 +141,200 @@ class Catalog:
         catalog.elapsed = time.perf_counter() - started
         return catalog
 
-    def _report(self, problem: Problem) -> None:
+    # -- persisting --------------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        """What a cache stores to :meth:`restore` from: shallow copies, safe to pickle while the
+        catalog moves on."""
+        return {
+            "parsed": dict(self._parsed),
+            "records": dict(self._records),
+            "other_files": sorted(self._other_files),
+            "problems": {path: list(items) for path, items in self._problems.items()},
+            "inline_counts": dict(self._inline_counts),
+            "excluded": self.excluded,
+        }
+
+    @classmethod
+    def restore(cls, state: Mapping[str, Any], *, local: tzinfo | None = None) -> Catalog:
+        """The catalog ``state`` was taken from (its notes' content problems included), to be
+        brought up to date with one :meth:`apply` of the files now on disk."""
+        catalog = cls(local)
+        parsed: Mapping[str, NoteRecord] = state["parsed"]
+        records: Mapping[str, NoteRecord] = state["records"]
+        counts: Mapping[str, int] = state["inline_counts"]
+        catalog._other_files.update(state["other_files"])
+        for path in sorted(parsed):
+            record = records.get(path)
+            if record is None:
+                continue  # an inconsistent cache entry: the apply re-reads the file
+            catalog._parsed[path] = parsed[path]
+            catalog._records[path] = record
+            catalog._inline_counts[path] = counts.get(path, 0)
+            kept = [p for p in state["problems"].get(path, ()) if p.kind in CONTENT_PROBLEMS]
+            if kept:
+                catalog._problems[path] = kept
+        catalog.excluded = state["excluded"]
+        catalog.resolver = LinkResolver([*catalog._parsed, *catalog._other_files])
+        return catalog
+
+    # -- problems ----------------------------------------------------------------------------
+
+    def report(self, problem: Problem) -> None:
+        """Record a problem with one file (callers report the files they failed to read)."""
         self._problems.setdefault(problem.path, []).append(problem)
+
+    def problems_of(self, path: str) -> tuple[Problem, ...]:
+        return tuple(self._problems.get(path, ()))
+
+    def clear_problems(self, path: str) -> None:
+        self._problems.pop(path, None)
+
+    def replace_walk_problems(self, problems: Iterable[Problem], notes: Collection[str]) -> None:
+        """After a new walk of the vault: keep the content problems of ``notes`` (still on
+        disk) and the config problem, and take ``problems`` as every other kind."""
+        for path, items in list(self._problems.items()):
+            kept = [
+                p
+                for p in items
+                if p.kind == "config" or (p.kind in CONTENT_PROBLEMS and path in notes)
+            ]
+            if kept:
+                self._problems[path] = kept
+            else:
+                del self._problems[path]
+        for problem in problems:
+            self.report(problem)
+
+    # -- changing ----------------------------------------------------------------------------
+
+    def apply(
+        self,
+        upserts: Iterable[SourceFile] = (),
+        removals: Iterable[str] = (),
+        *,
+        attachments: Iterable[str] = (),
+    ) -> ChangeSet:
+        """Bring a batch of file changes in: ``removals`` (notes or attachments) first, then
+        ``upserts`` (``.md`` files are notes, anything else an attachment), then
+        ``attachments`` (non-note paths that exist). ``upserts`` may be a generator; it is
+        consumed once, one file at a time. Links are resolved afresh only where they could
+        resolve differently, so the result equals a cold build of the same files."""
+        if self._links is None:
+            self._links = LinkIndex(self._parsed.values())
+        links = self._links
+        parsed = self._parsed
+        others = self._other_files
+        changes = ChangeSet()
+        existed: dict[str, bool] = {}  # touched path -> whether it was a vault path before
+        was_note: dict[str, bool] = {}
+        fresh: dict[str, None] = {}  # notes parsed in this batch (to be linked)
+        retimed: dict[str, None] = {}
+
+        def touch(path: str) -> None:
+            if path not in existed:
+                existed[path] = path in parsed or path in others
+                was_note[path] = path in parsed
+
+        for path in removals:
+            touch(path)
+            self._problems.pop(path, None)
+            others.discard(path)
+            self._forget(path)
+            fresh.pop(path, None)
+            retimed.pop(path, None)
+        for source in upserts:
+            path = source.path
+            touch(path)
+            if not path.endswith(".md"):
+                others.add(path)
+                continue
+            outcome = self._update(source)
+            if outcome in ("same", "retimed"):
+                changes.reused += 1
+                if outcome == "retimed":
+                    retimed[path] = None
+                continue
+            changes.reparsed += 1
+            if outcome == "parsed":
+                fresh[path] = None
+                links.add(parsed[path])
+            else:
+                fresh.pop(path, None)
+                retimed.pop(path, None)
+        for path in attachments:
+            if not path.endswith(".md"):
+                touch(path)
+                others.add(path)
+        delta = [p for p, e in existed.items() if e != (p in parsed or p in others)]
+        self._relink(fresh, delta, changes)
+        changes.changed = sorted({*fresh, *retimed})
+        changes.removed = sorted(p for p, was in was_note.items() if was and p not in parsed)
+        return changes
+
+    def _update(self, source: SourceFile) -> str:
+        """One note's new bytes: "same" (nothing to do), "retimed" (times only), "parsed",
+        or "gone" (skipped: binary or unparseable)."""
+        old = self._parsed.get(source.path)
+        if old is not None and old.content_hash == content_hash(source.data):
+            ctime = date_from_epoch_ms(source.ctime_ms, self.local)
+            mtime = date_from_epoch_ms(source.mtime_ms, self.local)
+            if old.ctime == ctime and old.mtime == mtime:
+                return "same"
+            # A sync tool touched the times only: the parse does not depend on them.
+            self._parsed[source.path] = dataclasses.replace(old, ctime=ctime, mtime=mtime)
+            record = self._records[source.path]
+            self._records[source.path] = dataclasses.replace(record, ctime=ctime, mtime=mtime)
+            return "retimed"
+        if self._ingest(source.path, source.data, source.ctime_ms, source.mtime_ms):
+            return "parsed"
+        return "gone"
+
+    def _relink(self, fresh: Iterable[str], delta: list[str], changes: ChangeSet) -> None:
+        """Link the freshly parsed notes; when paths appeared or vanished, re-link the other
+        notes whose targets now resolve differently (old and new resolution compared)."""
+        old_resolve = self.resolver.resolve
+        if delta:
+            changes.paths_changed = True
+            self.resolver = LinkResolver([*self._parsed, *self._other_files])
+        resolve = self.resolver.resolve
+        for path in fresh:
+            self._records[path] = link_record(self._parsed[path], resolve)
+        if not delta:
+            return
+        links = self._links
+        assert links is not None
+        candidates: Iterable[str]
+        if len(delta) > max(_CHECK_ALL_MIN, len(self._parsed) // 8):
+            candidates = list(self._parsed)
+        else:
+            candidates = sorted(links.affected(delta))
+        for path in candidates:
+            if path in fresh:
+                continue
+            if any(old_resolve(t, path) != resolve(t, path) for t in links.targets(path)):
+                self._records[path] = link_record(self._parsed[path], resolve)
+                changes.relinked.append(path)
 
     def _ingest(self, path: str, data: bytes, ctime_ms: float, mtime_ms: float) -> bool:
         """Parse one note into ``_parsed``; False when it was skipped."""
         self._problems.pop(path, None)
-        if b"\x00" in data:
-            self._report(Problem(path, "binary", "contains NUL bytes; not a text note"))
+        result = parse_file(path, data, ctime_ms, mtime_ms, self.local)
+        for problem in result.problems:
+            self.report(problem)
+        if result.record is None:
             self._forget(path)
             return False
-        errors: list[str] = []
-        body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            text = body.decode("utf-8", errors="replace")
-            message = f"invalid UTF-8 at byte {exc.start}; decoded with replacement characters"
-            errors.append(message)
-            self._report(Problem(path, "encoding", message))
-        counters: dict[str, int] = {}
-        try:
-            parsed = parse_note(
-                path,
-                text,
-                local=self.local,
-                size=len(data),
-                ctime=date_from_epoch_ms(ctime_ms, self.local),
-                mtime=date_from_epoch_ms(mtime_ms, self.local),
-                content_hash=hashlib.blake2b(data, digest_size=16).hexdigest(),
-                errors=tuple(errors),
-                counters=counters,
-            )
-        except (RecursionError, MemoryError, ValueError) as exc:  # defensive: never seen
-            self._report(Problem(path, "parse", f"{type(exc).__name__}: {exc}"))
-            self._forget(path)
-            return False
-        for error in parsed.errors:
-            if error.startswith(("invalid YAML", "frontmatter")):
-                self._report(Problem(path, "frontmatter", error))
-        self._parsed[path] = parsed
-        self._inline_counts[path] = counters.get("inline_fields", 0)
+        self._parsed[path] = result.record
+        self._inline_counts[path] = result.inline_fields
         return True
 
     def _forget(self, path: str) -> None:
         self._parsed.pop(path, None)
         self._records.pop(path, None)
         self._inline_counts.pop(path, None)
+        if self._links is not None:
+            self._links.discard(path)
 
     def _link_all(self) -> None:
         self.resolver = LinkResolver([*self._parsed, *self._other_files])
@@ -244,27 +343,13 @@ class Catalog:
             path: link_record(self._parsed[path], resolve) for path in sorted(self._parsed)
         }
 
-    # -- incremental updates -----------------------------------------------------------------
+    def upsert(self, source: SourceFile) -> ChangeSet:
+        """Re-read one note (or note one attachment): ``apply([source])``."""
+        return self.apply([source])
 
-    def upsert(self, source: SourceFile) -> None:
-        """Re-read one note; re-link everything only when the set of paths changed."""
-        is_new = source.path not in self._parsed
-        if not self._ingest(source.path, source.data, source.ctime_ms, source.mtime_ms):
-            self._link_all()
-            return
-        if is_new:
-            self._link_all()
-        else:
-            self._records[source.path] = link_record(
-                self._parsed[source.path], self.resolver.resolve
-            )
-
-    def remove(self, path: str) -> None:
-        """Forget one note (deleted or renamed away) and re-link the rest."""
-        self._problems.pop(path, None)
-        if path in self._parsed:
-            self._forget(path)
-            self._link_all()
+    def remove(self, path: str) -> ChangeSet:
+        """Forget one note or attachment (deleted or renamed away): ``apply((), [path])``."""
+        return self.apply((), [path])
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -278,38 +363,38 @@ class Catalog:
     def __len__(self) -> int:
         return len(self._records)
 
+    def __contains__(self, path: object) -> bool:
+        """Whether ``path`` is a note of the catalog."""
+        return path in self._records
+
+    def note_paths(self) -> KeysView[str]:
+        return self._records.keys()
+
+    @property
+    def other_files(self) -> frozenset[str]:
+        """The vault's non-note files (attachments), which links may resolve to."""
+        return frozenset(self._other_files)
+
+    def has_file(self, path: str) -> bool:
+        """Whether ``path`` is a note or an attachment of the vault."""
+        return path in self._parsed or path in self._other_files
+
+    def has_files_under(self, folder: str) -> bool:
+        """Whether any note or attachment lies inside ``folder`` (a vault path)."""
+        prefix = folder + "/"
+        return any(p.startswith(prefix) for p in self._parsed) or any(
+            p.startswith(prefix) for p in self._other_files
+        )
+
     @property
     def problems(self) -> tuple[Problem, ...]:
         return tuple(p for path in sorted(self._problems) for p in self._problems[path])
 
     def summary(self) -> Summary:
-        resolved = unresolved = sections = tasks = items = 0
-        tags: set[str] = set()
-        for record in self._records.values():
-            sections += len(record.sections)
-            items += len(record.lists)
-            tasks += sum(1 for item in record.lists if item.task)
-            tags.update(record.tags)
-            for link in record.outlinks:
-                if link.path in self.resolver:
-                    resolved += 1
-                else:
-                    unresolved += 1
-        by_kind: dict[str, int] = {}
-        problems = self.problems
-        for problem in problems:
-            by_kind[problem.kind] = by_kind.get(problem.kind, 0) + 1
-        return Summary(
-            notes=len(self._records),
-            sections=sections,
-            links_resolved=resolved,
-            links_unresolved=unresolved,
-            tags=len(tags),
-            tasks=tasks,
-            list_items=items,
-            inline_fields=sum(self._inline_counts.values()),
-            excluded=self.excluded,
-            files_with_problems=len({p.path for p in problems}),
-            problems_by_kind=by_kind,
-            problems=problems,
+        return summarize(
+            self._records.values(),
+            self.resolver,
+            sum(self._inline_counts.values()),
+            self.excluded,
+            self.problems,
         )

@@ -17,8 +17,11 @@ from collections.abc import Callable, Mapping
 
 from query.records import ListItem, NoteRecord
 from query.values import Link, Value
+from server.vault.construct import positional_constructor
 
 Resolve = Callable[[str, str], "str | None"]
+
+_make_record = positional_constructor(NoteRecord)
 
 
 def _has_link(value: Value) -> bool:
@@ -80,11 +83,30 @@ def _relink_items(items: tuple[ListItem, ...], linker: _Linker) -> tuple[ListIte
 def link_record(parsed: NoteRecord, resolve: Resolve) -> NoteRecord:
     """``parsed`` with its outlinks and field links resolved and ``unresolved`` filled in."""
     linker = _Linker(parsed.path, resolve)
-    outlinks = tuple(linker.link(link) for link in parsed.outlinks)
-    return dataclasses.replace(
-        parsed,
-        outlinks=outlinks,
-        unresolved=tuple(linker.unresolved),
-        fields=linker.fields(parsed.fields),
-        lists=_relink_items(parsed.lists, linker),
+    outlinks = tuple([linker.link(link) for link in parsed.outlinks])
+    fields = linker.fields(parsed.fields)
+    lists = _relink_items(parsed.lists, linker)
+    unresolved = tuple(linker.unresolved)
+    p = parsed
+    if fields is p.fields and lists is p.lists and not unresolved and outlinks == p.outlinks:
+        return parsed  # nothing resolved to another path: the parsed record is the record
+    # By position (no dataclasses.replace): this runs once per note on every build.
+    return _make_record(
+        p.path,
+        p.size,
+        p.ctime,
+        p.mtime,
+        p.content_hash,
+        p.frontmatter,
+        fields,
+        p.tags,
+        p.etags,
+        p.aliases,
+        outlinks,
+        unresolved,
+        lists,
+        p.sections,
+        p.day,
+        p.errors,
+        p.starred,
     )

@@ -14,6 +14,7 @@ from datetime import tzinfo
 
 from query.records import ListItem
 from query.values import Link, Value
+from server.vault.construct import positional_constructor
 from server.vault.field_map import FieldMap
 from server.vault.fields import (
     InlineField,
@@ -22,6 +23,8 @@ from server.vault.fields import (
     extract_item_tags,
     extract_task_inline_fields,
 )
+
+_make_item = positional_constructor(ListItem)  # ListItem(...) by position, without __init__
 
 MAX_FIELD_LINE = 32768  # Dataview skips longer lines when looking for inline fields (SPEC §11.1)
 
@@ -119,7 +122,7 @@ class ListTracker:
 
     def add_item(self, line_no: int, line: str, match: re.Match[str], section: Link) -> ItemDraft:
         prefix, symbol, gap = match.groups("")
-        indent = columns(prefix)
+        indent = columns(prefix) if "\t" in prefix else len(prefix)  # no tab: one column each
         gap_width = len(gap.expandtabs(4)) if "\t" in gap else len(gap)
         content_col = indent + len(symbol) + (1 if gap_width > 4 or not gap else gap_width)
         rest = line[match.end() :]
@@ -220,24 +223,24 @@ def finish_items(
             outlinks = tuple(links_by_line.get(draft.line, ()))
         else:
             outlinks = tuple(link for n in draft.lines for link in links_by_line.get(n, ()))
-        built[draft.line] = ListItem(
-            symbol=draft.symbol,
-            text=text,
-            line=draft.line,
-            line_count=draft.lines[-1] - draft.line + 1,
-            list_line=draft.list_line,
-            path=path,
-            section=draft.section,
-            link=Link(path, None, block_id, "block") if block_id else draft.section,
-            tags=tuple(extract_item_tags(text)) if "#" in text else (),
-            outlinks=outlinks,
-            children=tuple([built[child.line] for child in draft.children]),
-            parent=draft.parent.line if draft.parent is not None else None,
-            block_id=block_id,
-            task=task,
-            status=draft.status,
-            fields=values,
-            annotated=bool(found),
+        built[draft.line] = _make_item(
+            draft.symbol,
+            text,
+            draft.line,
+            draft.lines[-1] - draft.line + 1,
+            draft.list_line,
+            path,
+            draft.section,
+            Link(path, None, block_id, "block") if block_id else draft.section,
+            tuple(extract_item_tags(text)) if "#" in text else (),
+            outlinks,
+            tuple([built[child.line] for child in draft.children]),
+            draft.parent.line if draft.parent is not None else None,
+            block_id,
+            task,
+            draft.status,
+            values,
+            bool(found),
         )
     return tuple([built[draft.line] for draft in drafts]), count
 

@@ -25,6 +25,7 @@ from urllib.parse import unquote
 from query.links import display_text, normalize_header, parse_link_inner
 from query.records import NoteRecord, Section
 from query.values import Date, Link, Value
+from server.vault.construct import positional_constructor
 from server.vault.field_map import FieldMap
 from server.vault.field_values import file_day_from_name, file_title
 from server.vault.fields import (
@@ -57,6 +58,7 @@ _BODY_TAG = re.compile(
     "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+)"
 )
 _NOT_ALL_DIGITS = re.compile(r"[^0-9/]")
+_make_record = positional_constructor(NoteRecord)  # NoteRecord(...) by position, no __init__
 
 
 class _Body:
@@ -168,7 +170,7 @@ class _Body:
                 prev_para = -1
                 continue
             first = stripped[0]
-            if first.isalpha() and not lists.open:
+            if first.isalpha() and not lists.stack:
                 # The common case: a plain paragraph line (no structure can start with a letter).
                 if "[" in line or "#" in line:
                     self.scan_inline(i, line)
@@ -201,7 +203,8 @@ class _Body:
                 self._heading(i - 1, 1 if first == "=" else 2, lines[i - 1].strip())
                 prev_para = -1
                 continue
-            if first in "-*_" and _HR.match(line):
+            # A thematic break ends with its marker: a cheap test spares list items the regex.
+            if first in "-*_" and stripped.rstrip().endswith(first) and _HR.match(line):
                 lists.close()
                 prev_para = -1
                 blank_before = False
@@ -215,7 +218,7 @@ class _Body:
                     prev_para = -1
                     blank_before = False
                     continue
-            if lists.open:
+            if lists.stack:
                 owner = lists.continuation_owner(
                     columns(line[:indent]), not blank_before, first == ">"
                 )
@@ -391,23 +394,24 @@ def parse_note(
     etags: dict[str, None] = dict(body.tags)
     for tag in frontmatter_tags(frontmatter):
         etags.setdefault(tag, None)
-    return NoteRecord(
-        path=path,
-        size=size,
-        ctime=ctime,
-        mtime=mtime,
-        content_hash=content_hash,
-        frontmatter=frontmatter,
-        fields=values,
-        tags=_expand_tags(etags),
-        etags=tuple(etags),
-        aliases=tuple(frontmatter_aliases(frontmatter)),
-        outlinks=(*body.links, *body.embeds, *fm_links),
-        unresolved=(),
-        lists=items,
-        sections=body.sections(len(lines) - 1),
-        day=_file_day(values, path, local),
-        errors=errors,
+    return _make_record(
+        path,
+        size,
+        ctime,
+        mtime,
+        content_hash,
+        frontmatter,
+        values,
+        _expand_tags(etags),
+        tuple(etags),
+        tuple(frontmatter_aliases(frontmatter)),
+        (*body.links, *body.embeds, *fm_links),
+        (),  # unresolved: filled in by the linker
+        items,
+        body.sections(len(lines) - 1),
+        _file_day(values, path, local),
+        errors,
+        False,  # starred
     )
 
 
