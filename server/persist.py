@@ -66,6 +66,8 @@ _FINGERPRINT_MODULES = (
     "server.vault.yaml_reader",
     "server.vault.linker",
     "server.vault.catalog",
+    "server.vault.note_file",
+    "server.vault.construct",
     "server.catalog_sync",
 )
 

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from query.index import VaultIndex
 from server.service import VaultService
 from server.vault.catalog import Catalog
 from tests.conftest import VAULTS
@@ -166,6 +167,11 @@ def test_churn_with_concurrent_queries_converges_on_a_cold_rebuild(
             first = _wait_ready(client)["revision"]
             _churn(copy, steps=500, seed=7)
             assert _converged(service, copy), "the live catalog differs from a cold rebuild"
+            # The snapshot index was derived change by change; it must equal a fresh build.
+            fresh = VaultIndex(Catalog.scan(copy, local=UTC).records())
+            live = service.snapshot().index
+            assert live.paths == fresh.paths
+            assert all(live.page(path) == fresh.page(path) for path in fresh.paths)
             final = client.get("/api/v1/status").json()
             count = _query(client, "LIST FROM #churn")["count"]
         stop.set()
