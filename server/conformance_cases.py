@@ -57,7 +57,11 @@ def _inline_field(corpus: Corpus, case: Case) -> tuple[bool, str]:
         actual = (
             None
             if found_one is None
-            else {"key": found_one.key, "value": found_one.value, "parsed": encode(found_one.parsed)}
+            else {
+                "key": found_one.key,
+                "value": found_one.value,
+                "parsed": encode(found_one.parsed),
+            }
         )
     elif mode == "canonicalize-key":
         actual = fields.canonicalize_key(text)
@@ -158,7 +162,14 @@ def _query_parse(corpus: Corpus, case: Case) -> tuple[bool, str]:
     from query.ast_corpus import ast_to_corpus
     from query.parser import parse_query
 
-    return _verdict({"ast": ast_to_corpus(parse_query(case["input"]), now=corpus.env().now, local=corpus.local)}, case["expected"])
+    return _verdict(
+        {
+            "ast": ast_to_corpus(
+                parse_query(case["input"]), now=corpus.env().now, local=corpus.local
+            )
+        },
+        case["expected"],
+    )
 
 
 def _source_parse(corpus: Corpus, case: Case) -> tuple[bool, str]:

@@ -16,5 +16,7 @@ DEMO_VAULT = ROOT / "fixtures" / "demo-vault"
 @pytest.fixture(scope="session")
 def shared() -> Path:
     if not SHARED.is_dir():
-        pytest.fail(f"the shared folder is missing at {SHARED}; tests read vaults and the corpus from it")
+        pytest.fail(
+            f"the shared folder is missing at {SHARED}; tests read vaults and the corpus from it"
+        )
     return SHARED

@@ -28,7 +28,9 @@ def test_quick_start_names_the_two_commands() -> None:
 
 def test_ci_runs_exactly_make_test() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    commands = [line for line in ci.splitlines() if line and not line.startswith(("#", "set ", "cd "))]
+    commands = [
+        line for line in ci.splitlines() if line and not line.startswith(("#", "set ", "cd "))
+    ]
     assert commands == ["make test"]
 
 
@@ -39,6 +41,12 @@ def test_every_api_route_is_documented() -> None:
 
     paths = [route.path for route in routes() if isinstance(route, Route)]
     documented = [p.removeprefix("/api/v1").replace("{path:path}", "{path}") for p in paths]
-    missing = [p for p in documented if f"`GET {p}" not in README and f"`POST {p}" not in README
-               and f"{p}`" not in README and f"{p}," not in README]
+    missing = [
+        p
+        for p in documented
+        if f"`GET {p}" not in README
+        and f"`POST {p}" not in README
+        and f"{p}`" not in README
+        and f"{p}," not in README
+    ]
     assert not missing, f"README does not document the routes: {missing}"

@@ -123,7 +123,7 @@ def _openapi() -> dict[str, Any]:
                 "q": ("the text to search for", True),
                 "mode": ("hybrid (default), keyword or semantic", False),
                 "k": ("how many notes (1-100, default 10)", False),
-                "from": ("a DQL source limiting the notes searched, e.g. #tag and \"folder\"", False),
+                "from": ('a DQL source limiting the notes searched, e.g. #tag and "folder"', False),
                 "origin": ("the note a link source is resolved from", False),
             },
         ),

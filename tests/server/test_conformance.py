@@ -54,7 +54,13 @@ def test_runner_counts_cases_it_cannot_run_as_failed() -> None:
     data = json.loads(CORPUS_PATH.read_text(encoding="utf-8"))
     data["cases"] = [
         {"id": "x-0001", "kind": "no-such-kind", "input": "", "expected": None},
-        {"id": "x-0002", "kind": "inline-field", "mode": "no-such-mode", "input": "", "expected": 1},
+        {
+            "id": "x-0002",
+            "kind": "inline-field",
+            "mode": "no-such-mode",
+            "input": "",
+            "expected": 1,
+        },
         data["cases"][0],
     ]
     report = run(Corpus(data)).to_json()

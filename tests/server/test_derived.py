@@ -52,9 +52,9 @@ def test_search_indexes_the_first_snapshot_and_follows_edits(tmp_path: Path) -> 
         derived.service.apply_changes(["Projects/Beta.md"])
         assert _eventually(lambda: _paths(client, "quasar") == ["Projects/Beta.md"])
         assert _paths(client, "paused") == []  # the removed text is no longer found
-        assert _eventually(lambda: _paths(client, "quasar telemetry", "semantic")[:1] == [
-            "Projects/Beta.md"
-        ])
+        assert _eventually(
+            lambda: _paths(client, "quasar telemetry", "semantic")[:1] == ["Projects/Beta.md"]
+        )
         status = client.get("/api/v1/status", headers=AUTH).json()
         assert {"done", "total"} <= set(status["embedding"])
 
