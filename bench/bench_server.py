@@ -80,6 +80,7 @@ class Server:
             "--index-dir",
             str(index),
             "--quiet",
+            "--no-search",  # DQL figures: no embedding model competing for the two cores
         ]
         if not watch:
             args.append("--no-watch")
