@@ -21,7 +21,9 @@ from query import ast
 from query.dates import date_shorthand, epoch_us, parse_date
 from query.errors import EvaluationError, QuerySemanticError, caret_context
 from query.functions import FUNCTIONS, CallContext, function_arity_ok
+from query.fusion import reads_only
 from query.indexing import field_value, index_value
+from query.lambdas import lambda_of_fields, lambda_of_param
 from query.parse_tree import DATE_SHORTHANDS
 from query.rows import OverlayRow, TaskRow, row_get
 from query.semantics import COMPARISON_TESTS as _COMPARISON_TESTS
@@ -156,7 +158,13 @@ def _compile(expr: ast.Expr, text: str | None) -> Compiled:
         entries = tuple((key, _compile(value, text)) for key, value in expr.entries)
         return lambda row, scope: {key: value(row, scope) for key, value in entries}
     if isinstance(expr, ast.Lambda):
-        return _lambda(expr.params, _compile(expr.body, text))
+        body = _compile(expr.body, text)
+        if len(expr.params) == 1 and reads_only(expr.body, expr.params[0]):
+            fields = _param_fields(expr.body, expr.params[0])
+            if fields is not None:
+                return lambda_of_fields(*fields)
+            return lambda_of_param(expr.params[0], body)
+        return _lambda(expr.params, body)
     raise TypeError(f"not an expression node: {type(expr).__name__}")
 
 
@@ -394,3 +402,13 @@ def _lambda(params: tuple[str, ...], body: Compiled) -> Compiled:
         return Function(call)
 
     return make
+
+
+def _param_fields(body: ast.Expr, param: str) -> tuple[tuple[str, ...], bool] | None:
+    """``(keys, negated)`` when ``body`` is ``param.k1.k2…`` or ``!param.k1.k2…``."""
+    negated = isinstance(body, ast.Negate)
+    node = body.operand if isinstance(body, ast.Negate) else body
+    path = _dot_path(node) if isinstance(node, ast.Index) else None
+    if path is None or path[0] != param:
+        return None
+    return path[1:], negated

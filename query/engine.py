@@ -17,17 +17,20 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from query import ast
+from query.columns import Column, Term, column_terms, select
 from query.compile import Compiled, Scope, compile_expression, make_scope
 from query.errors import EvaluationError, QueryExecutionError, QueryLimitError, caret_context
+from query.fusion import reads_only
 from query.index import VaultIndex
+from query.output import all_failed, finish
 from query.parser import parse_query
-from query.plan import column_path, limit_value, outlink_target
-from query.results import QueryResult, TaskGroup
+from query.plan import column_path, exact_link, limit_value, outlink_target
+from query.results import QueryResult
 from query.rows import TaskRow, overlay, plain
 from query.semantics import Env, compare, type_name
-from query.sorting import sort_by_values
+from query.sorting import keys_for, sort_by_values
 from query.sources import resolve_source
-from query.values import Link, Value, Widget
+from query.values import Link, Value
 
 __all__ = ["Limits", "execute", "resolve_source"]
 
@@ -87,29 +90,33 @@ def execute(
     if isinstance(query, str):
         _check_expressions(parsed, query)
     paths = resolve_source(parsed.source, index, origin) if parsed.source else index.paths
-    rows = (
-        _task_rows(index, paths) if isinstance(header, ast.TaskHeader) else _page_rows(index, paths)
-    )
+    tasks = isinstance(header, ast.TaskHeader)
+    rows = _task_rows(index, paths) if tasks else _page_rows(index, paths)
 
     group_name: str | None = None
     # The index's own path sequences (cached by identity) allow its cached columns and link maps
-    # to stand in for per-row work, while the rows are still exactly the source's pages.
-    plan = _Plan(index, paths if isinstance(paths, tuple) else None)
-    if isinstance(header, ast.TaskHeader):
-        plan.source = None
+    # to stand in for per-row work, while the rows are still exactly the source's rows.
+    plan = _Plan(index, paths if isinstance(paths, tuple) else None, tasks=tasks, base=rows)
     text = query if isinstance(query, str) else None
     for position, op in enumerate(parsed.ops):
+        if plan.skip:
+            plan.skip = False  # the previous command ran this one with it
+            continue
         following = parsed.ops[position + 1] if position + 1 < len(parsed.ops) else None
+        plan.following = following
         plan.limit = (
             limit_value(following, scope)
             if isinstance(op, ast.Sort) and isinstance(following, ast.Limit)
             else None
         )
         rows, named = _apply(op, rows, scope, deadline, text, plan)
-        plan.source = None  # rows are no longer the source's pages
+        if plan.kept:
+            plan.kept = False  # a column-wise WHERE: the rows are still a selection of the source
+        else:
+            plan.source = None  # rows are no longer the source's rows
         group_name = named if named is not None else group_name
 
-    result = _finish(header, rows, scope, group_name, env, deadline)
+    result = finish(header, rows, scope, group_name, env, deadline.check)
     if limits.max_rows is not None and len(result.rows) > limits.max_rows:
         raise QueryLimitError(
             f"the query returned {len(result.rows)} rows, more than the limit of "
@@ -166,6 +173,8 @@ def _page_rows(index: VaultIndex, paths: Iterable[str]) -> list[Row]:
 
 def _task_rows(index: VaultIndex, paths: Iterable[str]) -> list[Row]:
     """One row per task (nested ones included): the task's keys over the page's (SPEC §3.1)."""
+    if isinstance(paths, tuple):
+        return cast(list[Row], index.task_row_list(paths))
     rows: list[Row] = []
     for path in paths:
         rows.extend(index.task_rows(path))
@@ -178,11 +187,48 @@ def _task_rows(index: VaultIndex, paths: Iterable[str]) -> list[Row]:
 @dataclass(slots=True)
 class _Plan:
     """What the engine knows about the rows: ``source`` is set while they are exactly
-    ``index.page_rows(source)``; ``limit`` is the LIMIT following the current SORT."""
+    ``base`` (``index.page_rows(source)``, or with ``tasks`` ``index.task_row_list(source)``) at
+    ``positions`` (all of them when None); ``limit`` is the LIMIT following the current SORT;
+    ``kept`` says the last command kept the rows a selection of the source."""
 
     index: VaultIndex
     source: tuple[str, ...] | None
     limit: int | None = None
+    tasks: bool = False
+    base: list[Row] | None = None
+    positions: list[int] | None = None
+    kept: bool = False
+    following: ast.Op | None = None
+    skip: bool = False
+
+    def values(self, expr: ast.Expr) -> list[Value] | None:
+        """``expr``'s values on the rows from the index's column cache, when it is a field read
+        of the source's rows (such reads never error)."""
+        path = column_path(expr)
+        if self.source is None or path is None or self.base is None:
+            return None
+        column = self.index.where_column(self.source, path, self.tasks)
+        if column is None:
+            return None
+        values = column.values
+        if len(values) != len(self.base):
+            return None
+        return values if self.positions is None else [values[i] for i in self.positions]
+
+    def columns(self, expr: ast.Expr) -> tuple[list[Term], list[Column]] | None:
+        """The WHERE ``expr`` as column terms with their cached columns, when possible."""
+        if self.source is None or self.base is None:
+            return None
+        terms = column_terms(expr)
+        if terms is None:
+            return None
+        columns: list[Column] = []
+        for term in terms:
+            column = self.index.where_column(self.source, term.path, self.tasks)
+            if column is None or len(column.values) != len(self.base):
+                return None
+            columns.append(column)
+        return terms, columns
 
 
 def _apply(
@@ -195,11 +241,18 @@ def _apply(
 ) -> tuple[list[Row], str | None]:
     """Run one command; also returns the group name when the command is a GROUP BY."""
     if isinstance(op, ast.Where):
-        if plan.source is not None:
+        planned = plan.columns(op.expr)
+        if planned is not None and plan.base is not None:
+            deadline.check()  # a column pass is one fast loop: checked around it, not inside
+            plan.positions = select(*planned, plan.positions, scope)
+            deadline.check()
+            plan.kept = True
+            base = plan.base
+            return [base[i] for i in plan.positions], None
+        if plan.source is not None and not plan.tasks and plan.positions is None:
             target = outlink_target(op.expr, scope)
             if target is not None:
-                candidates = plan.index.linking_candidates(target)
-                rows = [row for row in rows if row[1]["file"]["path"] in candidates]
+                return _outlink_where(op, rows, scope, deadline, plan.index, plan.source), None
         return _where(compile_expression(op.expr), rows, scope, deadline), None
     if isinstance(op, ast.Sort):
         columns = _cached_columns(op, plan)
@@ -211,9 +264,16 @@ def _apply(
     if isinstance(op, ast.Limit):
         return _limit(op, rows, scope), None
     if isinstance(op, ast.GroupBy):
-        return _group(op, rows, scope, deadline), op.field.name
+        return _group(op, rows, scope, deadline, plan.values(op.field.expr)), op.field.name
     if isinstance(op, ast.Flatten):
-        return _flatten(op, rows, scope, deadline), None
+        following = plan.following
+        fused = (
+            following
+            if isinstance(following, ast.Where) and reads_only(following.expr, op.field.name)
+            else None
+        )
+        plan.skip = fused is not None
+        return _flatten(op, rows, scope, deadline, plan.values(op.field.expr), fused), None
     span = op.span
     raise QueryExecutionError(
         f"Unrecognized query operation '{_op_name(op)}'"
@@ -234,11 +294,35 @@ def _op_name(op: ast.Op) -> str:
     return ast.source_kind(source) if source is not None else type(op).__name__.lower()
 
 
-def _all_failed(operation: str, errors: list[str]) -> QueryExecutionError:
-    listed = "\n".join(f"- {message}" for message in errors[:3])
-    return QueryExecutionError(
-        f"Every row during operation '{operation}' failed with an error; first 3:\n\n{listed}"
-    )
+def _outlink_where(
+    op: ast.Where,
+    rows: list[Row],
+    scope: Scope,
+    deadline: _Deadline,
+    index: VaultIndex,
+    source: tuple[str, ...],
+) -> list[Row]:
+    """A WHERE on the source's pages that ``query.plan.outlink_target`` names a target for."""
+    target = outlink_target(op.expr, scope)
+    assert target is not None
+    deadline.check()
+    candidates = index.linking_candidates(target)
+    predicate = compile_expression(op.expr)
+    if len(rows) != len(source):
+        kept = [row for row in rows if row[1]["file"]["path"] in candidates]
+        return _where(predicate, kept, scope, deadline)
+    # The rows are the source's pages in its order: find the candidates' positions in it, not
+    # the pages (reading 50k scattered page objects costs more than the whole test).
+    at = index.positions(source)
+    chosen = sorted(at[path] for path in candidates if path in at)
+    exact = exact_link(op.expr, scope)
+    if exact is None:
+        return _where(predicate, [rows[i] for i in chosen], scope, deadline)
+    # The WHERE is that one test: pages holding the very link are kept without evaluating it.
+    sure = index.exact_linkers(exact.path, exact.type)
+    unsure = [rows[i] for i in chosen if source[i] not in sure]
+    passed = {id(row) for row in _where(predicate, unsure, scope, deadline)}
+    return [rows[i] for i in chosen if source[i] in sure or id(rows[i]) in passed]
 
 
 def _where(expr: Compiled, rows: list[Row], scope: Scope, deadline: _Deadline) -> list[Row]:
@@ -256,7 +340,7 @@ def _where(expr: Compiled, rows: list[Row], scope: Scope, deadline: _Deadline) -
         except EvaluationError as exc:
             errors.append(exc.message)
     if rows and len(errors) == len(rows):
-        raise _all_failed("where", errors)
+        raise all_failed("where", errors)
     return kept
 
 
@@ -265,7 +349,7 @@ def _cached_columns(
 ) -> tuple[list[list[Value]], list[list[Any] | None]] | None:
     """The sort keys' values and keys from the index's column cache, when every key is a plain
     or ``file`` field read straight off the source's pages (such reads never error)."""
-    if plan.source is None:
+    if plan.source is None or plan.tasks:
         return None
     paths = [column_path(key.expr) for key in op.keys]
     if any(path is None for path in paths):
@@ -275,6 +359,11 @@ def _cached_columns(
     for path in paths:
         assert path is not None
         column, column_keys = plan.index.column(plan.source, path)
+        if plan.positions is not None:
+            # A column-wise WHERE selected these rows: the same values and keys, subset.
+            at = plan.positions
+            column = [column[i] for i in at]
+            column_keys = None if column_keys is None else [column_keys[i] for i in at]
         values.append(column)
         keys.append(column_keys)
     return values, keys
@@ -306,7 +395,7 @@ def _sort(
             for column, value in zip(columns, values, strict=True):
                 column.append(value)
     if rows and len(errors) == len(rows):
-        raise _all_failed("sort", errors)
+        raise all_failed("sort", errors)
     return sort_by_values(kept, columns, [key.descending for key in op.keys], limit)
 
 
@@ -335,10 +424,21 @@ def _js_slice_end(value: float, length: int) -> int:
     return max(length + end, 0) if end < 0 else min(end, length)
 
 
-def _group(op: ast.GroupBy, rows: list[Row], scope: Scope, deadline: _Deadline) -> list[Row]:
+def _group(
+    op: ast.GroupBy,
+    rows: list[Row],
+    scope: Scope,
+    deadline: _Deadline,
+    values: list[Value] | None = None,
+) -> list[Row]:
+    """GROUP BY (``values``: the key's values on the rows, when cached)."""
     key_of = compile_expression(op.field.expr)
     keyed: list[tuple[Value, Mapping[str, Value]]] = []
     errors: list[str] = []
+    if values is not None:
+        deadline.check()
+        keyed = [(key, data) for key, (_, data) in zip(values, rows, strict=True)]
+        rows = []  # nothing left to evaluate
     for position, (_, data) in enumerate(rows):
         if not position & 255:
             deadline.check()
@@ -347,135 +447,80 @@ def _group(op: ast.GroupBy, rows: list[Row], scope: Scope, deadline: _Deadline) 
         except EvaluationError as exc:
             errors.append(exc.message)
     if rows and len(errors) == len(rows):
-        raise _all_failed("group", errors)
-    keyed = sort_by_values(keyed, [[key for key, _ in keyed]], [False])
+        raise all_failed("group", errors)
     groups: list[tuple[Value, dict[str, Value]]] = []
-    for key, data in keyed:
-        # Group members become values (``rows``), so overlays are merged into plain objects.
-        if groups and compare(groups[-1][0], key) == 0:
-            groups[-1][1]["rows"].append(plain(data))
-        else:
-            groups.append((key, {"key": key, "rows": [plain(data)]}))
+    sort_keys = keys_for([key for key, _ in keyed])
+    if sort_keys is not None:
+        # Equal sort keys are exactly the pairs the comparator calls equal (``query.sorting``):
+        # group by them, in the stable order they give, without calling the comparator.
+        # Members become values (``rows``): task rows are merged as ``TaskRow.merged`` does,
+        # inline (``{**page, **task}`` has the same keys, order and values), the rest by ``plain``.
+        members = [
+            {**data.page, **data.task} if type(data) is TaskRow else plain(data)
+            for _, data in keyed
+        ]
+        last: Any = None
+        for i in sorted(range(len(keyed)), key=sort_keys.__getitem__):
+            if groups and sort_keys[i] == last:
+                groups[-1][1]["rows"].append(members[i])
+            else:
+                key = keyed[i][0]
+                groups.append((key, {"key": key, "rows": [members[i]]}))
+            last = sort_keys[i]
+    else:
+        keyed = sort_by_values(keyed, [[key for key, _ in keyed]], [False])
+        for key, data in keyed:
+            # Group members become values (``rows``), so overlays are merged into plain objects.
+            if groups and compare(groups[-1][0], key) == 0:
+                groups[-1][1]["rows"].append(plain(data))
+            else:
+                groups.append((key, {"key": key, "rows": [plain(data)]}))
     name = op.field.name
     for key, group in groups:
         group[name] = key
     return list(groups)
 
 
-def _flatten(op: ast.Flatten, rows: list[Row], scope: Scope, deadline: _Deadline) -> list[Row]:
+def _flatten(
+    op: ast.Flatten,
+    rows: list[Row],
+    scope: Scope,
+    deadline: _Deadline,
+    values: list[Value] | None = None,
+    where: ast.Where | None = None,
+) -> list[Row]:
+    """FLATTEN (``values``: the flattened expression's values, when cached); with ``where``, a
+    following WHERE that reads only the new name (``query.fusion``), run on the elements
+    before any row is built."""
     value_of = compile_expression(op.field.expr)
     name = op.field.name
-    out: list[Row] = []
+    flat: list[tuple[Value, Mapping[str, Value], Value]] = []
     errors: list[str] = []
     for position, (row_id, data) in enumerate(rows):
         if not position & 255:
             deadline.check()
-        try:
-            value = value_of(data, scope)
-        except EvaluationError as exc:
-            errors.append(exc.message)
-            continue
+        if values is not None:
+            value = values[position]
+        else:
+            try:
+                value = value_of(data, scope)
+            except EvaluationError as exc:
+                errors.append(exc.message)
+                continue
         for element in value if isinstance(value, list) else [value]:
-            out.append((row_id, overlay({name: element}, data)))
+            flat.append((row_id, data, element))
     if rows and len(errors) == len(rows):
-        raise _all_failed("flatten", errors)
-    return out
-
-
-# -- final extraction ------------------------------------------------------------------------------
-
-
-def _finish(
-    header: ast.Header,
-    rows: list[Row],
-    scope: Scope,
-    group_name: str | None,
-    env: Env,
-    deadline: _Deadline,
-) -> QueryResult:
-    if isinstance(header, ast.TaskHeader):
-        return QueryResult("task", [], [_task_output(data) for _, data in rows])
-    if isinstance(header, ast.ListHeader):
-        return _list(header, rows, scope, group_name, env, deadline)
-    if isinstance(header, ast.TableHeader):
-        return _table(header, rows, scope, group_name, env, deadline)
-    if isinstance(header, ast.CalendarHeader):
-        field = compile_expression(header.field.expr)
-        entries = _extract(rows, lambda row: (field(row[1], scope), _file_link(row)), deadline)
-        return QueryResult("calendar", ["date", "link"], entries)
-    raise QueryExecutionError(f"unknown query type {type(header).__name__}")
-
-
-def _file_link(row: Row) -> Value:
-    file = row[1].get("file")
-    return file.get("link") if isinstance(file, dict) else row[0]
-
-
-def _extract(rows: list[Row], fn: Callable[[Row], Any], deadline: _Deadline) -> list[Any]:
-    """Evaluate the header's expressions per row; rows that error are dropped (SPEC §3.2)."""
-    out: list[Any] = []
-    errors: list[str] = []
-    for position, row in enumerate(rows):
-        if not position & 255:
+        raise all_failed("flatten", errors)
+    if where is not None:
+        terms = column_terms(where.expr)
+        if terms is not None and all(term.path == (name,) for term in terms):
+            # Simple tests of the element: column-wise over the elements (``query.columns``).
+            elements = Column([item[2] for item in flat])
             deadline.check()
-        try:
-            out.append(fn(row))
-        except EvaluationError as exc:
-            errors.append(exc.message)
-    if rows and len(errors) == len(rows):
-        raise _all_failed("select", errors)
-    return out
-
-
-def _list(
-    header: ast.ListHeader,
-    rows: list[Row],
-    scope: Scope,
-    group_name: str | None,
-    env: Env,
-    deadline: _Deadline,
-) -> QueryResult:
-    id_header = group_name or env.settings.table_id_column_name
-    if header.expr is None:
-        return QueryResult("list", [id_header], [row_id for row_id, _ in rows])
-    value_of = compile_expression(header.expr)
-    name = header.expr_text
-    if header.without_id:
-        items = _extract(rows, lambda row: value_of(row[1], scope), deadline)
-        return QueryResult("list", [name], items)
-    items = _extract(
-        rows,
-        lambda row: Widget("list-pair", {"key": row[0], "value": value_of(row[1], scope)}),
-        deadline,
-    )
-    return QueryResult("list", [id_header, name], items)
-
-
-def _table(
-    header: ast.TableHeader,
-    rows: list[Row],
-    scope: Scope,
-    group_name: str | None,
-    env: Env,
-    deadline: _Deadline,
-) -> QueryResult:
-    columns = [compile_expression(field.expr) for field in header.fields]
-    names = [field.name for field in header.fields]
-
-    def row_values(row: Row) -> list[Value]:
-        values = [column(row[1], scope) for column in columns]
-        return values if header.without_id else [row[0], *values]
-
-    out = _extract(rows, row_values, deadline)
-    id_header = group_name or env.settings.table_id_column_name
-    headers = names if header.without_id else [id_header, *names]
-    return QueryResult("table", headers, out)
-
-
-def _task_output(data: Mapping[str, Value]) -> Any:
-    """A TASK row as output: the task object, or a group of them after GROUP BY."""
-    if type(data) is TaskRow:
-        return data.task
-    if "rows" in data and "key" in data and "symbol" not in data:
-        return TaskGroup(data["key"], [_task_output(member) for member in data["rows"]])
-    return plain(data)
+            positions = select(terms, [elements] * len(terms), None, scope)
+            flat = [flat[i] for i in positions]
+        else:
+            light: list[Row] = [(k, {name: item[2]}) for k, item in enumerate(flat)]
+            kept = _where(compile_expression(where.expr), light, scope, deadline)
+            flat = [flat[cast(int, k)] for k, _ in kept]
+    return [(row_id, overlay({name: element}, data)) for row_id, data, element in flat]

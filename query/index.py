@@ -21,6 +21,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
+from query.columns import Column
 from query.gc_pause import gc_paused
 from query.index_maps import IndexMaps, derive_maps
 from query.links import LinkResolver
@@ -34,6 +35,8 @@ __all__ = ["VaultIndex", "build_page"]
 
 PageRow = tuple[Link, dict[str, Value]]
 _COLUMNS = 256  # cached sort columns per index
+_WHERE_COLUMNS = 64  # cached WHERE columns per index (with their truth and instant lists)
+_TASK_LISTS = 32  # cached TASK row lists per index (a whole vault's can be 250k rows)
 _BULK = 256  # missing pages from which a build pauses the collector
 
 
@@ -113,6 +116,12 @@ class VaultIndex:
             tuple[tuple[str, ...], int], tuple[tuple[str, ...], list[Value], list[Any] | None]
         ]
         self._columns = {}
+        self._positions: dict[int, tuple[tuple[str, ...], dict[str, int]]] = {}
+        self._exact_linkers: dict[tuple[str, str], frozenset[str]] = {}
+        self._task_lists: dict[int, tuple[tuple[str, ...], list[tuple[None, TaskRow]]]] = {}
+        self._where_columns: dict[
+            tuple[bool, tuple[str, ...], int], tuple[tuple[str, ...], Column | None]
+        ] = {}
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -161,6 +170,38 @@ class VaultIndex:
         heading of it, and links whose path may collate equal to it, are included)."""
         maps = self._maps
         return maps.incoming.get(path, set()) | maps.dangling.get(path, set()) | maps.odd_links
+
+    def positions(self, paths: tuple[str, ...]) -> dict[str, int]:
+        """Each path's position in ``paths`` (one of this index's own sequences), cached."""
+        cached = self._positions.get(id(paths))
+        if cached is not None and cached[0] is paths:
+            return cached[1]
+        positions = {path: i for i, path in enumerate(paths)}
+        if len(self._positions) >= _COLUMNS:
+            self._positions.clear()
+        self._positions[id(paths)] = (paths, positions)
+        return positions
+
+    def exact_linkers(self, path: str, kind: str) -> frozenset[str]:
+        """Notes whose ``file.outlinks`` hold a link whose path is the string ``path``, of type
+        ``kind``, without subpath; cached (the records never change)."""
+        slot = (path, kind)
+        cached = self._exact_linkers.get(slot)
+        if cached is None:
+            records = self._records
+            maps = self._maps
+            cached = frozenset(
+                source
+                for source in maps.incoming.get(path, set()) | maps.dangling.get(path, set())
+                if any(
+                    link.path == path and link.subpath is None and link.type == kind
+                    for link in records[source].outlinks
+                )
+            )
+            if len(self._exact_linkers) >= _COLUMNS:
+                self._exact_linkers.clear()
+            self._exact_linkers[slot] = cached
+        return cached
 
     def inlinks(self, path: str) -> list[Link]:
         return [Link(source) for source in sorted(self.linking_to(path))]
@@ -248,13 +289,7 @@ class VaultIndex:
         cached = self._columns.get(slot)
         if cached is not None and cached[0] is paths:
             return cached[1], cached[2]
-        rows = self.page_rows(paths)
-        if len(key) == 1:
-            name = key[0]
-            values = [page.get(name) for _, page in rows]
-        else:
-            field = key[1]
-            values = [page["file"].get(field) for _, page in rows]
+        values = _page_column(self.page_rows(paths), key)
         keys = keys_for(values)
         if len(self._columns) >= _COLUMNS:
             self._columns.clear()
@@ -280,3 +315,74 @@ class VaultIndex:
             )
             self._task_rows[path] = rows
         return rows
+
+    def task_row_list(self, paths: tuple[str, ...]) -> list[tuple[None, TaskRow]]:
+        """The TASK rows of every note of ``paths`` (one of this index's own sequences, compared
+        by identity), in order; a fresh list over a cached one."""
+        cached = self._task_lists.get(id(paths))
+        if cached is not None and cached[0] is paths:
+            return list(cached[1])
+        rows: list[tuple[None, TaskRow]] = []
+        if len(paths) >= _BULK:
+            # Long-lived rows, built once: frozen afterwards, so collections skip them.
+            with gc_paused():
+                for path in paths:
+                    rows.extend(self.task_rows(path))
+        else:
+            for path in paths:
+                rows.extend(self.task_rows(path))
+        if len(self._task_lists) >= _TASK_LISTS:
+            self._task_lists.clear()
+        self._task_lists[id(paths)] = (paths, rows)
+        return list(rows)
+
+    def where_column(
+        self, paths: tuple[str, ...], key: tuple[str, ...], tasks: bool
+    ) -> Column | None:
+        """The field ``key`` (as in :meth:`column`) over ``page_rows(paths)``, or with ``tasks``
+        over ``task_row_list(paths)``, exactly as a compiled read of it gives; cached. None when
+        a compiled read could do more than read (a task's own non-object ``file`` field)."""
+        slot = (tasks, key, id(paths))
+        cached = self._where_columns.get(slot)
+        if cached is not None and cached[0] is paths:
+            return cached[1]
+        column: Column | None
+        if not tasks:
+            sorted_column = self._columns.get((key, id(paths)))
+            if sorted_column is not None and sorted_column[0] is paths:
+                column = Column(sorted_column[1])
+            else:
+                # Values only: a WHERE needs no sort keys (collation keys are the costly part).
+                column = Column(_page_column(self.page_rows(paths), key))
+        else:
+            column = _task_column(self.task_row_list(paths), key)
+        if len(self._where_columns) >= _WHERE_COLUMNS:
+            self._where_columns.clear()
+        self._where_columns[slot] = (paths, column)
+        return column
+
+
+_ABSENT: Any = object()
+
+
+def _page_column(rows: list[PageRow], key: tuple[str, ...]) -> list[Value]:
+    if len(key) == 1:
+        name = key[0]
+        return [page.get(name) for _, page in rows]
+    field = key[1]
+    return [page["file"].get(field) for _, page in rows]
+
+
+def _task_column(rows: list[tuple[None, TaskRow]], key: tuple[str, ...]) -> Column | None:
+    values: list[Value] = []
+    name = key[0]
+    for _, row in rows:
+        value = row.task.get(name, _ABSENT)
+        if value is _ABSENT:
+            value = row.page.get(name)
+        if len(key) == 2:
+            if type(value) is not dict:
+                return None  # a task's own ``file`` field: the read would go through links
+            value = value.get(key[1])
+        values.append(value)
+    return Column(values)

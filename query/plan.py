@@ -8,7 +8,14 @@
 - ``column_path``: a SORT key that is a plain field (``rating``) or a ``file`` field
   (``file.mtime``) reads the page without resolving links, so its values over one of the index's
   path sequences can be cached by the index with their sort keys.
+- ``exact_link``: when that WHERE is the ``contains`` alone, pages holding a link with the very
+  path string (no subpath, same type) are kept without evaluating it (``VaultIndex
+  .exact_linkers``); only the other candidates are evaluated.
 - ``limit_value``: a LIMIT right after a SORT lets the sort return only that many rows.
+
+Other shortcuts live in ``query.columns`` (WHERE conjunctions of simple field tests, answered
+from cached columns) and ``query.fusion`` (a WHERE right after FLATTEN that reads only the new
+name runs on the elements).
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from query.compile import Scope, compile_expression
 from query.errors import EvaluationError
 from query.values import Link
 
-__all__ = ["column_path", "limit_value", "outlink_target"]
+__all__ = ["column_path", "exact_link", "limit_value", "outlink_target"]
 
 _COMPARISONS = frozenset({"=", "!=", "<", "<=", ">", ">="})
 
@@ -82,6 +89,21 @@ def outlink_target(expr: ast.Expr, scope: Scope) -> str | None:
         return None
     # Evaluated as the query evaluates it (normalised through the scope, once per query).
     return scope.literal_link(target).path
+
+
+def exact_link(expr: ast.Expr, scope: Scope) -> Link | None:
+    """The (normalised) link ``[[x]]`` when the WHERE ``expr`` is exactly
+    ``contains(file.outlinks, [[x]])`` with a link to a whole note, else None.
+
+    Such a WHERE keeps every page holding a link of the same path *string*, type and no subpath
+    (the comparator calls those equal without looking further), so the index can name those
+    pages and only the other candidates need evaluating.
+    """
+    literal = _is_outlinks_contains(expr)
+    if literal is None:
+        return None
+    link = scope.literal_link(literal)
+    return link if link.subpath is None else None
 
 
 def column_path(expr: ast.Expr) -> tuple[str, ...] | None:
