@@ -18,7 +18,7 @@ the lazily filled caches, whose entries are deterministic. Maps are copied on wr
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
 
 from query.columns import Column
@@ -43,10 +43,19 @@ _BULK = 256  # missing pages from which a build pauses the collector
 class VaultIndex:
     """Records plus the indexes FROM needs: tags, folders, and the resolved link graph."""
 
-    def __init__(self, records: Iterable[NoteRecord], resolver: LinkResolver | None = None) -> None:
+    def __init__(
+        self,
+        records: Iterable[NoteRecord],
+        resolver: LinkResolver | None = None,
+        *,
+        file_extras: Mapping[str, Mapping[str, Value]] | None = None,
+    ) -> None:
+        """``file_extras`` adds implicit ``file.*`` fields per path (VaultQL's ``file.para``,
+        ``file.project``, ``file.status``); they never replace a field Dataview defines."""
         by_path = {record.path: record for record in records}
         maps = IndexMaps.build(dict(sorted(by_path.items())))
         self._setup(maps, resolver, {})
+        self._extras = dict(file_extras or {})
 
     @classmethod
     def derive(
@@ -55,6 +64,8 @@ class VaultIndex:
         upserts: Iterable[NoteRecord],
         removed: Iterable[str],
         resolver: LinkResolver | None = None,
+        *,
+        file_extras: Mapping[str, Mapping[str, Value]] | None = None,
     ) -> VaultIndex:
         """The index of ``previous``'s records with ``upserts`` added or replaced and the paths
         ``removed`` deleted: equal to ``VaultIndex(those records, resolver)``, built in time
@@ -64,13 +75,24 @@ class VaultIndex:
         record passed that ``is`` the previous one counts as unchanged). A path both removed and
         upserted ends up upserted. Cached pages, rows and task rows are carried over for every
         note whose record is the same object and whose inlinks did not change.
+
+        ``file_extras`` replaces the extra ``file.*`` fields (``None`` keeps the previous ones);
+        pages whose extras changed are rebuilt too.
         """
         maps, delta = derive_maps(previous._maps, upserts, removed)
+        stale = list(delta.stale_pages)
+        extras = previous._extras
+        if file_extras is not None:
+            extras = dict(file_extras)
+            seen = set(stale)
+            for path in extras.keys() | previous._extras.keys():
+                if path not in seen and extras.get(path) != previous._extras.get(path):
+                    stale.append(path)
         # One C-level copy of each cache: atomic against queries filling them concurrently.
         pages = dict(previous._pages)
         rows = dict(previous._rows)
         tasks = dict(previous._task_rows)
-        for path in delta.stale_pages:
+        for path in stale:
             pages.pop(path, None)
             rows.pop(path, None)
             tasks.pop(path, None)
@@ -79,6 +101,7 @@ class VaultIndex:
             tag_order.pop(tag, None)
         index = cls.__new__(cls)
         index._setup(maps, resolver, pages)
+        index._extras = extras
         index._rows = rows
         index._task_rows = tasks
         index._tag_order = tag_order
@@ -87,7 +110,7 @@ class VaultIndex:
             # Same paths: patch the whole-vault row list in place of rebuilding it (a few pages
             # are rebuilt now, so the first query after an edit scans cached rows only).
             patched = list(all_rows)
-            for path in delta.stale_pages:
+            for path in stale:
                 position = bisect_left(maps.paths, path)
                 page = index.page(path)
                 if page is not None and position < len(patched):
@@ -225,9 +248,14 @@ class VaultIndex:
         record = self._records.get(path)
         if record is None:
             return None
-        page = build_page(record, self.inlinks(path))
+        page = build_page(record, self.inlinks(path), self._extras.get(path))
         self._pages[path] = page
         return page
+
+    @property
+    def file_extras(self) -> Mapping[str, Mapping[str, Value]]:
+        """The extra ``file.*`` fields by path (read-only)."""
+        return self._extras
 
     def cached_page_count(self) -> int:
         """How many page objects are built (for tests and diagnostics)."""

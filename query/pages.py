@@ -24,8 +24,12 @@ from query.values import Date, Link, Value
 __all__ = ["build_page", "list_item_objects"]
 
 
-def build_page(record: NoteRecord, inlinks: list[Link]) -> dict[str, Value]:
-    """Dataview's page object: user fields, then the implicit ``file`` object, which always wins."""
+def build_page(
+    record: NoteRecord, inlinks: list[Link], extras: Mapping[str, Value] | None = None
+) -> dict[str, Value]:
+    """Dataview's page object: user fields, then the implicit ``file`` object, which always wins.
+    ``extras`` are VaultQL's additional ``file.*`` fields; a name Dataview defines is never
+    replaced."""
     lists = list_item_objects(record.lists)
     file: dict[str, Value] = {
         "path": record.path,
@@ -50,10 +54,20 @@ def build_page(record: NoteRecord, inlinks: list[Link]) -> dict[str, Value]:
     }
     if record.day is not None:
         file["day"] = record.day
+    if extras:
+        for key, value in extras.items():
+            if key not in _DATAVIEW_FILE_FIELDS:
+                file.setdefault(key, value)
     page: dict[str, Value] = dict(record.fields)
     page["file"] = file
     return page
 
+
+# Every implicit field Dataview defines on ``file`` (SPEC §9.1): extras never take these names.
+_DATAVIEW_FILE_FIELDS = frozenset(
+    "path name folder ext link size ctime cday mtime mday tags etags inlinks outlinks aliases "
+    "lists tasks frontmatter day starred".split()
+)
 
 _DAY_STARTS: dict[tuple[int, int, int, tzinfo | None, str], Date] = {}
 _DAY_STARTS_LIMIT = 8192

@@ -31,6 +31,8 @@ from query.results import to_csv, to_json, to_markdown
 from query.semantics import Env
 from server.broadcast import EventHub
 from server.catalog_sync import apply_paths, catalog_state, warm_scan
+from server.dashboards.config import ConfigError, DashboardConfig, load_config
+from server.dashboards.file_fields import FileFields
 from server.note_json import note_json
 from server.persist import CatalogCache
 from server.progress import Progress
@@ -83,6 +85,7 @@ class VaultService:
         self.exclusions, self._config_problem = Exclusions.for_vault(
             self.vault, self.exclude, index_dir
         )
+        self._file_fields = FileFields(_dashboard_config(self.vault))
         self._catalog: Catalog | None = None
         self._snapshot: Snapshot | None = None
         self._write = threading.RLock()
@@ -295,9 +298,13 @@ class VaultService:
         previous = self._snapshot.index if self._snapshot is not None else None
         if previous is None:
             index = VaultIndex(catalog.records(), catalog.resolver)
+            extras = self._file_fields.full(index)
         else:
             upserts = [r for p in records_changed if (r := catalog.get(p)) is not None]
             index = VaultIndex.derive(previous, upserts, removed, catalog.resolver)
+            extras = self._file_fields.update(previous, index, records_changed, removed)
+        # file.para, file.project, file.status (VaultQL's PARA fields) for DQL.
+        index = VaultIndex.derive(index, (), (), catalog.resolver, file_extras=extras)
         snapshot = Snapshot(self.revision + 1, index, catalog.problems, changed, removed)
         self._snapshot = snapshot  # the swap: a single reference assignment
         self.hub.publish(
@@ -346,3 +353,13 @@ class VaultService:
             timer.cancel()
         if dirty:
             self.save()
+
+
+def _dashboard_config(vault: Path) -> DashboardConfig:
+    """The vault's ``.vaultql.toml`` conventions; the defaults when it is broken (logged, and the
+    dashboards endpoints report the error)."""
+    try:
+        return load_config(vault)
+    except ConfigError as exc:
+        log.warning("ignoring .vaultql.toml for the DQL file fields: %s", exc)
+        return DashboardConfig()

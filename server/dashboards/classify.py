@@ -91,6 +91,8 @@ def text_field(record: NoteRecord, key: str) -> str | None:
 
 
 def is_ignored(path: str, config: DashboardConfig) -> bool:
+    if not config.ignore_folders or "/" not in path:
+        return False
     return any(folder_key(part) in config.ignore_folders for part in path.split("/")[:-1])
 
 

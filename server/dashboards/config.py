@@ -43,6 +43,7 @@ that into a 400 naming the key.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Mapping
@@ -86,6 +87,7 @@ class ConfigError(ValueError):
     """``.vaultql.toml`` is not valid TOML or holds a key of the wrong type or value."""
 
 
+@functools.lru_cache(maxsize=65536)  # folder names repeat across every note and every rollup
 def folder_key(name: str) -> str:
     """A folder name reduced for matching: numbered prefix dropped, case folded, spaces squeezed."""
     stripped = _NUMBER_PREFIX.sub("", name.strip())

@@ -20,6 +20,8 @@ import httpx
 import pytest
 
 from query.index import VaultIndex
+from server.dashboards.config import load_config
+from server.dashboards.para import dql_file_fields
 from server.service import VaultService
 from server.vault.catalog import Catalog
 from tests.conftest import VAULTS
@@ -168,7 +170,9 @@ def test_churn_with_concurrent_queries_converges_on_a_cold_rebuild(
             _churn(copy, steps=500, seed=7)
             assert _converged(service, copy), "the live catalog differs from a cold rebuild"
             # The snapshot index was derived change by change; it must equal a fresh build.
-            fresh = VaultIndex(Catalog.scan(copy, local=UTC).records())
+            records = Catalog.scan(copy, local=UTC).records()
+            extras = dql_file_fields(VaultIndex(records), load_config(copy))
+            fresh = VaultIndex(records, file_extras=extras)
             live = service.snapshot().index
             assert live.paths == fresh.paths
             assert all(live.page(path) == fresh.page(path) for path in fresh.paths)
