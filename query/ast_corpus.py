@@ -38,6 +38,8 @@ def value_to_corpus(value: Value) -> Any:
             out["embed"] = True
         return out
     if isinstance(value, Date):
+        if value.invalid is not None:
+            return {"$date": "invalid", "reason": value.invalid}
         return {"$date": date_to_corpus(value)}
     if isinstance(value, Duration):
         return {"$dur": value.units()}

@@ -141,59 +141,13 @@ def _iso_ms(text: str) -> float:
 
 
 def encode(value: Any) -> Any:
-    """A Dataview value in the corpus's tagged JSON encoding."""
-    from query.dates import date_to_corpus
+    """A Dataview value in the corpus's tagged JSON encoding (the query package's encoder)."""
+    from query.ast_corpus import value_to_corpus
 
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, (int, float)):
-        if isinstance(value, float):
-            if math.isnan(value):
-                return {"$number": "NaN"}
-            if math.isinf(value):
-                return {"$number": "Infinity" if value > 0 else "-Infinity"}
-            if value == 0:
-                return 0
-        return value
-    if isinstance(value, Link):
-        out: dict[str, Any] = {"$link": value.path}
-        if value.display is not None:
-            out["display"] = value.display
-        if value.type != "file":
-            out["type"] = value.type
-        if value.subpath is not None:
-            out["subpath"] = value.subpath
-        if value.embed:
-            out["embed"] = True
-        return out
-    if isinstance(value, Date):
-        if value.invalid is not None:
-            return {"$date": "invalid", "reason": value.invalid}
-        return {"$date": date_to_corpus(value)}
-    if isinstance(value, Duration):
-        return {"$dur": value.units()}
-    if isinstance(value, Function):
-        return {"$function": None}
-    if isinstance(value, Widget):
-        if value.kind == "list-pair":
-            return {
-                "$widget": "list-pair",
-                "key": encode(value.data.get("key")),
-                "value": encode(value.data.get("value")),
-            }
-        return {
-            "$widget": "external-link",
-            "url": value.data.get("url"),
-            "display": value.data.get("display"),
-        }
-    if isinstance(value, (list, tuple)):
-        return [encode(v) for v in value]
-    if isinstance(value, dict):
-        encoded = {str(k): encode(v) for k, v in value.items()}
-        if any(str(k).startswith("$") for k in value):
-            return {"$object": encoded}
-        return encoded
-    return {"$unknown": repr(value)}
+    try:
+        return value_to_corpus(value)
+    except TypeError:  # not a Dataview value: still comparable, never equal to an expectation
+        return {"$unknown": repr(value)}
 
 
 def decode(tagged: Any, local: tzinfo) -> Any:
