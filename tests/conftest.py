@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,3 +22,28 @@ def shared() -> Path:
             f"the shared folder is missing at {SHARED}; tests read vaults and the corpus from it"
         )
     return SHARED
+
+
+def _fingerprint(roots: list[Path]) -> dict[str, str]:
+    """Every file under ``roots`` (symlinks not followed) → a hash of its bytes."""
+    out: dict[str, str] = {}
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                out[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def vaults_are_never_written() -> Iterator[None]:
+    """The whole suite reads the shared vaults and the committed fixture vaults in place; their
+    bytes must be the same after it as before (tests that edit notes work on copies)."""
+    vaults = (VAULTS, ROOT / "fixtures" / "demo-vault", ROOT / "fixtures" / "dashboard-vault")
+    roots = [root for root in vaults if root.is_dir()]
+    before = _fingerprint(roots)
+    yield
+    after = _fingerprint(roots)
+    changed = sorted(
+        path for path in before.keys() | after.keys() if before.get(path) != after.get(path)
+    )
+    assert not changed, f"the test suite changed vault files: {changed[:10]}"
