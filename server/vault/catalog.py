@@ -296,7 +296,12 @@ class Catalog:
         old_resolve = self.resolver.resolve
         if delta:
             changes.paths_changed = True
-            self.resolver = LinkResolver([*self._parsed, *self._other_files])
+            # Copy-on-write: the old resolver stays valid for snapshots that hold it.
+            exists = [p in self._parsed or p in self._other_files for p in delta]
+            self.resolver = self.resolver.with_changes(
+                added=[p for p, e in zip(delta, exists, strict=True) if e],
+                removed=[p for p, e in zip(delta, exists, strict=True) if not e],
+            )
         resolve = self.resolver.resolve
         for path in fresh:
             self._records[path] = link_record(self._parsed[path], resolve)

@@ -110,7 +110,8 @@ def _utf16(line: str, index: int) -> int:
     """The UTF-16 offset of a Python string index (astral characters count twice)."""
     if line.isascii():
         return index
-    return index + sum(1 for ch in line[:index] if ord(ch) > 0xFFFF)
+    # Two bytes per UTF-16 code unit, counted in C (surrogatepass: a lone surrogate is one unit).
+    return len(line[:index].encode("utf-16-le", "surrogatepass")) // 2
 
 
 def extract_inline_fields(line: str, local: tzinfo) -> list[InlineField]:

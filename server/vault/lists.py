@@ -125,13 +125,13 @@ class ListTracker:
         indent = columns(prefix) if "\t" in prefix else len(prefix)  # no tab: one column each
         gap_width = len(gap.expandtabs(4)) if "\t" in gap else len(gap)
         content_col = indent + len(symbol) + (1 if gap_width > 4 or not gap else gap_width)
-        rest = line[match.end() :]
+        end = match.end()
         status: str | None = None
-        if rest.startswith("["):
-            box = _CHECKBOX.match(rest)
-            if box is not None:
-                status = box.group(1)
-                rest = rest[box.end() :]
+        box = _CHECKBOX.match(line, end) if line[end : end + 1] == "[" else None
+        if box is not None:
+            status = box.group(1)
+            end = box.end()
+        rest = line[end:]
         stack = self.stack
         while stack and not (indent >= stack[-1].content_col or indent >= stack[-1].indent + 2):
             stack.pop()
@@ -234,7 +234,7 @@ def finish_items(
             Link(path, None, block_id, "block") if block_id else draft.section,
             tuple(extract_item_tags(text)) if "#" in text else (),
             outlinks,
-            tuple([built[child.line] for child in draft.children]),
+            tuple([built[child.line] for child in draft.children]) if draft.children else (),
             draft.parent.line if draft.parent is not None else None,
             block_id,
             task,

@@ -44,7 +44,8 @@ _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]|$)")
 _HR = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*$")
 _BACKTICKS = re.compile(r"`+")
-_WIKILINK = re.compile(r"\[\[([^\[\]\n]*?)\]\]")
+# Possessive: the class stops at the first "]" anyway, so backtracking could never help.
+_WIKILINK = re.compile(r"\[\[([^\[\]\n]*+)\]\]")
 _MD_LINK = re.compile(
     r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"  # [text], one level of nested brackets allowed
     r"\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)?|<[^<>\n]*>)"  # (target) or (<target with spaces>)
@@ -59,6 +60,7 @@ _BODY_TAG = re.compile(
 )
 _NOT_ALL_DIGITS = re.compile(r"[^0-9/]")
 _make_record = positional_constructor(NoteRecord)  # NoteRecord(...) by position, no __init__
+_make_link = positional_constructor(Link)  # one per heading: Link(...) without __init__
 
 
 class _Body:
@@ -123,7 +125,13 @@ class _Body:
                 start = match.start()
                 embed = start > 0 and line[start - 1] == "!"
                 if inner.strip():
-                    self._add_link(line_no, _wikilink(inner, embed))
+                    wiki = _wikilink(inner, embed)  # _add_link, inlined: the hot path
+                    (self.embeds if embed else self.links).append(wiki)
+                    by_line = self.links_by_line.get(line_no)
+                    if by_line is None:
+                        self.links_by_line[line_no] = [wiki]
+                    else:
+                        by_line.append(wiki)
                 spans.append((start, match.end()))
         if "](" in line:
             for match in _MD_LINK.finditer(line):
@@ -172,7 +180,9 @@ class _Body:
             first = stripped[0]
             if first.isalpha() and not lists.stack:
                 # The common case: a plain paragraph line (no structure can start with a letter).
-                if "[" in line or "#" in line:
+                # Links need "[[" or "](", so a lone "[" (a checkbox, a [field:: value]) is no
+                # reason to scan; the same gate is used on every kind of line below.
+                if "#" in line or "[[" in line or "](" in line:
                     self.scan_inline(i, line)
                 if "::" in line:
                     self.scan_fields(i, line)
@@ -193,9 +203,14 @@ class _Body:
                 heading = _ATX.match(line)
                 if heading is not None:
                     lists.close()
-                    self._heading(i, len(heading.group(1)), _atx_text(line[heading.end() :]))
-                    self.scan_inline(i, line)
-                    self.scan_fields(i, line)
+                    text = line[heading.end() :]
+                    self._heading(i, len(heading.group(1)), _atx_text(text))
+                    # The marker holds no tag or link, and whitespace ends it, so scanning the
+                    # text alone finds the same (most headings then need no scan at all).
+                    if "[" in text or "#" in text:
+                        self.scan_inline(i, text)
+                    if "::" in line:
+                        self.scan_fields(i, line)
                     prev_para = -1
                     blank_before = False
                     continue
@@ -204,7 +219,12 @@ class _Body:
                 prev_para = -1
                 continue
             # A thematic break ends with its marker: a cheap test spares list items the regex.
-            if first in "-*_" and stripped.rstrip().endswith(first) and _HR.match(line):
+            last = stripped[-1]
+            if (
+                first in "-*_"
+                and (last == first or (last.isspace() and stripped.rstrip().endswith(first)))
+                and _HR.match(line)
+            ):
                 lists.close()
                 prev_para = -1
                 blank_before = False
@@ -213,7 +233,7 @@ class _Body:
                 item = LIST_ITEM.match(line)
                 if item is not None:
                     lists.add_item(i, line, item, self.section_link)
-                    if "[" in line or "#" in line:
+                    if "#" in line or "[[" in line or "](" in line:
                         self.scan_inline(i, line)
                     prev_para = -1
                     blank_before = False
@@ -225,12 +245,12 @@ class _Body:
                 if owner is not None:
                     owner.text_lines.append(stripped.strip())
                     owner.lines.append(i)
-                    if "[" in line or "#" in line:
+                    if "#" in line or "[[" in line or "](" in line:
                         self.scan_inline(i, line)
                     blank_before = False
                     continue
                 lists.close()
-            if "[" in line or "#" in line:
+            if "#" in line or "[[" in line or "](" in line:
                 self.scan_inline(i, line)
             if "::" in line:
                 self.scan_fields(i, line)
@@ -239,7 +259,7 @@ class _Body:
 
     def _heading(self, line_no: int, level: int, text: str) -> None:
         text = text.strip()
-        self.section_link = Link(self.path, None, normalize_header(text), "header")
+        self.section_link = _make_link(self.path, None, normalize_header(text), "header", False)
         self.headings.append((line_no, level, text, self.section_link))
 
     def sections(self, last_line: int) -> tuple[Section, ...]:

@@ -14,9 +14,7 @@ _EXTS = [".md", ".md", ".png", ""]
 
 
 def _paths(rng: random.Random, count: int) -> list[str]:
-    return [
-        rng.choice(_FOLDERS) + rng.choice(_NAMES) + rng.choice(_EXTS) for _ in range(count)
-    ]
+    return [rng.choice(_FOLDERS) + rng.choice(_NAMES) + rng.choice(_EXTS) for _ in range(count)]
 
 
 def _targets() -> list[str]:
