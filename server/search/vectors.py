@@ -1,8 +1,10 @@
 """The semantic index: chunk vectors in FAISS, replaceable one note at a time.
 
-``IndexIDMap2(IndexFlatIP)`` — exact inner-product search over unit vectors (cosine), with our own
-64-bit ids so a note's chunks can be removed and re-added when it changes. HNSW needed a very wide
-search for good recall on real embeddings here, and flat search at 31k chunks is ~2 ms.
+``IndexIDMap2(IndexScalarQuantizer(fp16))`` — exhaustive inner-product search over unit vectors
+(cosine) stored as float16, with our own 64-bit ids so a note's chunks can be removed and re-added
+when it changes. float16 storage halves the index (73k chunks: 112 → 56 MB) and, the scan being
+memory-bound, measured 2× faster than ``IndexFlatIP`` (7.5 → 3.5 ms at 73k); scores differ from
+float32 by < 1e-4. HNSW needed a very wide search for good recall on real embeddings here.
 Single queries run with one OpenMP thread (10–25 ms → 0.2–1.8 ms measured with the other core
 busy). This is the only module that imports FAISS; callers see paths, ordinals and floats.
 
@@ -29,7 +31,10 @@ class VectorIndex:
 
     def __init__(self, dim: int) -> None:
         self.dim = dim
-        self._index: Any = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        inner = faiss.IndexScalarQuantizer(
+            dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+        )
+        self._index: Any = faiss.IndexIDMap2(inner)
         self._next_id = 1
         self._ids_of: dict[str, list[int]] = {}
         self._owner: dict[int, tuple[str, int]] = {}

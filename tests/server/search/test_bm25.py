@@ -50,3 +50,57 @@ def test_filter_update_remove_and_persistence(tmp_path: Path) -> None:
     assert reopened.stored_hashes() == {"a.md": "h2"}
     assert len(reopened) == 1
     reopened.close()
+
+
+def test_and_first_then_or_when_too_few() -> None:
+    docs = {f"both{i}.md": "apple banana" for i in range(3)}
+    docs.update({"apple.md": "apple apple apple apple", "banana.md": "banana"})
+    index = index_of(docs)
+    # Three notes hold both words: enough=3 keeps AND, the one-word notes drop out.
+    assert {p for p, _ in index.search("apple banana", 10, enough=3)} == {
+        "both0.md",
+        "both1.md",
+        "both2.md",
+    }
+    # Asking for four: AND is not enough, OR brings the one-word notes back.
+    assert len(index.search("apple banana", 10, enough=4)) == 5
+    assert len(index.search("apple banana", 10)) == 5  # the default is OR
+    # A note scores the same under AND and OR (BM25 sums the terms).
+    with_and = dict(index.search("apple banana", 10, enough=3))
+    with_or = dict(index.search("apple banana", 10))
+    for path, score in with_and.items():
+        assert abs(score - with_or[path]) < 1e-9
+
+
+def test_in_memory_commits_use_private_scratch_space() -> None:
+    import tempfile
+
+    from server.search.bm25 import _PrivateRamStorage
+
+    first = _PrivateRamStorage().temp_storage("notes.tmp")
+    second = _PrivateRamStorage().temp_storage("notes.tmp")
+    try:
+        shared = str(Path(tempfile.gettempdir()) / "notes.tmp")
+        assert first.folder != shared and second.folder != shared
+        assert first.folder != second.folder
+    finally:
+        first.destroy()
+        second.destroy()
+
+
+def test_an_index_without_the_path_column_is_rebuilt(tmp_path: Path) -> None:
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, STORED, TEXT, Schema
+
+    old = Schema(path=ID(stored=True, unique=True), content_hash=STORED(), content=TEXT())
+    ix = whoosh_index.create_in(str(tmp_path), old, indexname="notes")
+    writer = ix.writer()
+    writer.add_document(path="old.md", content_hash="h", content="apple")
+    writer.commit()
+    ix.close()
+    index = KeywordIndex(tmp_path)
+    assert index.stored_hashes() == {}  # so the service indexes every note again
+    index.update([KeywordDoc("Café/ünï.md", "h1", "apple pie")])
+    assert index.search("apple", 10) == [("Café/ünï.md", index.search("apple", 10)[0][1])]
+    index.close()
+    assert KeywordIndex(tmp_path).stored_hashes() == {"Café/ünï.md": "h1"}

@@ -140,3 +140,18 @@ def test_query_embedding_matches_bulk_and_is_unit_length(real_embedder: MiniLMEm
     assert abs(float(np.linalg.norm(single)) - 1.0) < 1e-3
     assert float(single @ bulk) > 0.99
     assert real_embedder.precision in ("bf16", "fp32")
+
+
+def test_vectors_equal_the_sentence_transformers_pipeline(real_embedder: MiniLMEmbedder) -> None:
+    # The embedder runs BERT + mean pooling + normalisation itself; the package's own pipeline
+    # (modules.json, through sentence-transformers) must give the same fp32 vectors.
+    from sentence_transformers import SentenceTransformer
+
+    from server.search.embedder import model_path
+
+    texts = ["x", "Mitochondria make energy.", "a long passage about proteins " * 80, "東京の猫"]
+    reference = SentenceTransformer(model_path(), device="cpu").encode(
+        texts, normalize_embeddings=True, convert_to_numpy=True
+    )
+    ours = real_embedder._raw(texts, False, 2)  # batches of mixed lengths: padding must not leak
+    assert np.abs(ours - reference).max() < 1e-5
