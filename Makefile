@@ -43,6 +43,7 @@ typecheck: install-dev
 	$(VENV)/bin/mypy
 
 test: install-dev browser plugin
+	$(VENV)/bin/ruff check query server tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	VAULTQL_REQUIRE_BROWSER=1 $(PY) -m pytest
