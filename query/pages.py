@@ -65,7 +65,28 @@ def build_page(
 
 # Every implicit field Dataview defines on ``file`` (SPEC §9.1): extras never take these names.
 _DATAVIEW_FILE_FIELDS = frozenset(
-    ["path", "name", "folder", "ext", "link", "size", "ctime", "cday", "mtime", "mday", "tags", "etags", "inlinks", "outlinks", "aliases", "lists", "tasks", "frontmatter", "day", "starred"]
+    [
+        "path",
+        "name",
+        "folder",
+        "ext",
+        "link",
+        "size",
+        "ctime",
+        "cday",
+        "mtime",
+        "mday",
+        "tags",
+        "etags",
+        "inlinks",
+        "outlinks",
+        "aliases",
+        "lists",
+        "tasks",
+        "frontmatter",
+        "day",
+        "starred",
+    ]
 )
 
 _DAY_STARTS: dict[tuple[int, int, int, tzinfo | None, str], Date] = {}
