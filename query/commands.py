@@ -1,0 +1,267 @@
+"""The row-level DQL commands: WHERE, SORT, LIMIT, GROUP BY, FLATTEN, and the time limit.
+
+Each command takes the rows ``(id, data)`` and returns the rows it keeps or makes, exactly as
+Dataview's pipeline does (SPEC §3.2): a row whose expression errors is dropped, and when every row
+of an operation errors the whole query fails with Dataview's message. The engine
+(``query.engine``) decides which command runs how; shortcuts that read the index's cached columns
+live there and in ``query.plan``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+from query import ast
+from query.columns import Column, column_terms, select
+from query.compile import Compiled, Scope, compile_expression
+from query.errors import EvaluationError, QueryExecutionError, QueryLimitError
+from query.index import VaultIndex
+from query.output import all_failed
+from query.plan import exact_link, outlink_target
+from query.rows import TaskRow, overlay, plain
+from query.semantics import compare, type_name
+from query.sorting import keys_for, sort_by_values
+from query.values import Value
+
+Row = tuple[Value, Mapping[str, Value]]  # (id, data); data is a page, or an overlay on one
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds for one query. ``clock`` returns seconds (e.g. ``time.perf_counter``); without one,
+    neither the time limit nor ``took_ms`` can be measured (this package reads no clock itself)."""
+
+    max_rows: int | None = None
+    timeout_s: float | None = None
+    clock: Callable[[], float] | None = None
+
+
+class Deadline:
+    """The time limit. Loops call ``check`` every 256 rows, so checking costs nothing."""
+
+    def __init__(self, limits: Limits) -> None:
+        self._clock = limits.clock
+        self._start = self._clock() if self._clock else 0.0
+        self._timeout = limits.timeout_s
+
+    def check(self) -> None:
+        if self._timeout is None or self._clock is None:
+            return
+        if self._clock() - self._start > self._timeout:
+            raise QueryLimitError(
+                f"the query ran longer than its time limit of {self._timeout:g} s; "
+                "narrow its FROM or add a LIMIT"
+            )
+
+    def elapsed_ms(self) -> float:
+        return (self._clock() - self._start) * 1000 if self._clock else 0.0
+
+
+def outlink_where(
+    op: ast.Where,
+    rows: list[Row],
+    scope: Scope,
+    deadline: Deadline,
+    index: VaultIndex,
+    source: tuple[str, ...],
+) -> list[Row]:
+    """A WHERE on the source's pages that ``query.plan.outlink_target`` names a target for."""
+    target = outlink_target(op.expr, scope)
+    assert target is not None
+    deadline.check()
+    candidates = index.linking_candidates(target)
+    predicate = compile_expression(op.expr)
+    if len(rows) != len(source):
+        kept = [row for row in rows if row[1]["file"]["path"] in candidates]
+        return filter_rows(predicate, kept, scope, deadline)
+    # The rows are the source's pages in its order: find the candidates' positions in it, not
+    # the pages (reading 50k scattered page objects costs more than the whole test).
+    at = index.positions(source)
+    chosen = sorted(at[path] for path in candidates if path in at)
+    exact = exact_link(op.expr, scope)
+    if exact is None:
+        return filter_rows(predicate, [rows[i] for i in chosen], scope, deadline)
+    # The WHERE is that one test: pages holding the very link are kept without evaluating it.
+    sure = index.exact_linkers(exact.path, exact.type)
+    unsure = [rows[i] for i in chosen if source[i] not in sure]
+    passed = {id(row) for row in filter_rows(predicate, unsure, scope, deadline)}
+    return [rows[i] for i in chosen if source[i] in sure or id(rows[i]) in passed]
+
+
+def filter_rows(expr: Compiled, rows: list[Row], scope: Scope, deadline: Deadline) -> list[Row]:
+    from query.semantics import truthy
+
+    kept: list[Row] = []
+    errors: list[str] = []
+    for position, row in enumerate(rows):
+        if not position & 255:
+            deadline.check()
+        try:
+            value = expr(row[1], scope)
+            if value if type(value) is bool else truthy(value):
+                kept.append(row)
+        except EvaluationError as exc:
+            errors.append(exc.message)
+    if rows and len(errors) == len(rows):
+        raise all_failed("where", errors)
+    return kept
+
+
+def sort_rows(
+    op: ast.Sort, rows: list[Row], scope: Scope, deadline: Deadline, limit: int | None
+) -> list[Row]:
+    functions = [compile_expression(key.expr) for key in op.keys]
+    kept: list[Row] = []
+    columns: list[list[Value]] = [[] for _ in functions]
+    single, first = (functions[0], columns[0]) if len(functions) == 1 else (None, [])
+    errors: list[str] = []
+    for position, row in enumerate(rows):
+        if not position & 255:
+            deadline.check()
+        try:
+            if single is not None:
+                value = single(row[1], scope)
+            else:
+                values = [fn(row[1], scope) for fn in functions]
+        except EvaluationError as exc:
+            errors.append(exc.message)
+            continue
+        kept.append(row)
+        if single is not None:
+            first.append(value)
+        else:
+            for column, value in zip(columns, values, strict=True):
+                column.append(value)
+    if rows and len(errors) == len(rows):
+        raise all_failed("sort", errors)
+    return sort_by_values(kept, columns, [key.descending for key in op.keys], limit)
+
+
+def limit_rows(op: ast.Limit, rows: list[Row], scope: Scope) -> list[Row]:
+    from query.semantics import to_string
+
+    try:
+        value = compile_expression(op.expr)({}, scope)
+    except EvaluationError as exc:
+        raise QueryExecutionError(f"Failed to execute 'limit' statement: {exc.message}") from exc
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise QueryExecutionError(
+            "Failed to execute 'limit' statement: limit should be a number, but got "
+            f"'{type_name(value)}' ({to_string(value, scope.env)})"
+        )
+    return rows[: js_slice_end(value, len(rows))]
+
+
+def js_slice_end(value: float, length: int) -> int:
+    """``Array.prototype.slice(0, value)``'s end index."""
+    if math.isnan(value):
+        return 0
+    if math.isinf(value):
+        return length if value > 0 else 0
+    end = math.trunc(value)
+    return max(length + end, 0) if end < 0 else min(end, length)
+
+
+def group_rows(
+    op: ast.GroupBy,
+    rows: list[Row],
+    scope: Scope,
+    deadline: Deadline,
+    values: list[Value] | None = None,
+) -> list[Row]:
+    """GROUP BY (``values``: the key's values on the rows, when cached)."""
+    key_of = compile_expression(op.field.expr)
+    keyed: list[tuple[Value, Mapping[str, Value]]] = []
+    errors: list[str] = []
+    if values is not None:
+        deadline.check()
+        keyed = [(key, data) for key, (_, data) in zip(values, rows, strict=True)]
+        rows = []  # nothing left to evaluate
+    for position, (_, data) in enumerate(rows):
+        if not position & 255:
+            deadline.check()
+        try:
+            keyed.append((key_of(data, scope), data))
+        except EvaluationError as exc:
+            errors.append(exc.message)
+    if rows and len(errors) == len(rows):
+        raise all_failed("group", errors)
+    groups: list[tuple[Value, dict[str, Value]]] = []
+    sort_keys = keys_for([key for key, _ in keyed])
+    if sort_keys is not None:
+        # Equal sort keys are exactly the pairs the comparator calls equal (``query.sorting``):
+        # group by them, in the stable order they give, without calling the comparator.
+        # Members become values (``rows``): task rows are merged as ``TaskRow.merged`` does,
+        # inline (``{**page, **task}`` has the same keys, order and values), the rest by ``plain``.
+        members = [
+            {**data.page, **data.task} if type(data) is TaskRow else plain(data)
+            for _, data in keyed
+        ]
+        last: Any = None
+        for i in sorted(range(len(keyed)), key=sort_keys.__getitem__):
+            if groups and sort_keys[i] == last:
+                groups[-1][1]["rows"].append(members[i])
+            else:
+                key = keyed[i][0]
+                groups.append((key, {"key": key, "rows": [members[i]]}))
+            last = sort_keys[i]
+    else:
+        keyed = sort_by_values(keyed, [[key for key, _ in keyed]], [False])
+        for key, data in keyed:
+            # Group members become values (``rows``), so overlays are merged into plain objects.
+            if groups and compare(groups[-1][0], key) == 0:
+                groups[-1][1]["rows"].append(plain(data))
+            else:
+                groups.append((key, {"key": key, "rows": [plain(data)]}))
+    name = op.field.name
+    for key, group in groups:
+        group[name] = key
+    return list(groups)
+
+
+def flatten_rows(
+    op: ast.Flatten,
+    rows: list[Row],
+    scope: Scope,
+    deadline: Deadline,
+    values: list[Value] | None = None,
+    where: ast.Where | None = None,
+) -> list[Row]:
+    """FLATTEN (``values``: the flattened expression's values, when cached); with ``where``, a
+    following WHERE that reads only the new name (``query.fusion``), run on the elements
+    before any row is built."""
+    value_of = compile_expression(op.field.expr)
+    name = op.field.name
+    flat: list[tuple[Value, Mapping[str, Value], Value]] = []
+    errors: list[str] = []
+    for position, (row_id, data) in enumerate(rows):
+        if not position & 255:
+            deadline.check()
+        if values is not None:
+            value = values[position]
+        else:
+            try:
+                value = value_of(data, scope)
+            except EvaluationError as exc:
+                errors.append(exc.message)
+                continue
+        for element in value if isinstance(value, list) else [value]:
+            flat.append((row_id, data, element))
+    if rows and len(errors) == len(rows):
+        raise all_failed("flatten", errors)
+    if where is not None:
+        terms = column_terms(where.expr)
+        if terms is not None and all(term.path == (name,) for term in terms):
+            # Simple tests of the element: column-wise over the elements (``query.columns``).
+            elements = Column([item[2] for item in flat])
+            deadline.check()
+            positions = select(terms, [elements] * len(terms), None, scope)
+            flat = [flat[i] for i in positions]
+        else:
+            light: list[Row] = [(k, {name: item[2]}) for k, item in enumerate(flat)]
+            kept = filter_rows(compile_expression(where.expr), light, scope, deadline)
+            flat = [flat[cast(int, k)] for k, _ in kept]
+    return [(row_id, overlay({name: element}, data)) for row_id, data, element in flat]
