@@ -1,8 +1,11 @@
 """Vault-relative path safety: every path a client or a link names goes through here.
 
 A vault path is ``/``-separated, relative to the vault root, without ``.`` or ``..`` segments.
-:func:`normalize_vault_path` turns user input into that form or raises :class:`UnsafePathError`
-(absolute paths, drive letters, ``..`` escapes, NUL bytes, backslash tricks);
+:func:`strict_vault_path` is the HTTP API's policy: it accepts only paths already in that form
+and refuses everything else with the reason (nothing is "repaired", so no two spellings reach the
+same note). :func:`normalize_vault_path` is the command line's friendlier policy: it turns user
+input into that form or raises :class:`UnsafePathError` (absolute paths, drive letters, ``..``
+escapes, NUL bytes, backslash tricks);
 :func:`resolve_in_vault` additionally follows symlinks on disk and refuses anything that ends
 up outside the vault root.
 """
@@ -10,11 +13,43 @@ up outside the vault root.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path, PurePosixPath
+
+MAX_PATH_CHARS = 1024
+MAX_SEGMENT_BYTES = 255
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class UnsafePathError(ValueError):
     """The path is not a safe vault-relative path."""
+
+
+def strict_vault_path(path: str) -> str:
+    """``path`` when it is already a plain vault-relative path (decoded once), else
+    :class:`UnsafePathError` saying why: empty, ``.`` or ``..`` segments, a leading ``/`` or
+    ``~``, a drive letter or UNC prefix, a backslash, control characters or NUL, leftover ``%XX``
+    escapes (double encoding), over-long names."""
+    if not path:
+        raise UnsafePathError("empty")
+    if len(path) > MAX_PATH_CHARS:
+        raise UnsafePathError(f"longer than {MAX_PATH_CHARS} characters")
+    if _CONTROL.search(path):
+        raise UnsafePathError("control character or NUL")
+    if "\\" in path:
+        raise UnsafePathError("backslash")
+    if path.startswith(("/", "~")) or _DRIVE.match(path):
+        raise UnsafePathError("absolute path")
+    if _ESCAPE.search(path):
+        raise UnsafePathError("percent-escape left after decoding (double encoding)")
+    for segment in path.split("/"):
+        if segment in ("", ".", ".."):
+            raise UnsafePathError("empty, '.' or '..' segment")
+        if len(segment.encode("utf-8", "surrogatepass")) > MAX_SEGMENT_BYTES:
+            raise UnsafePathError(f"a name longer than {MAX_SEGMENT_BYTES} bytes")
+    return path
 
 
 def normalize_vault_path(path: str) -> str:
