@@ -78,7 +78,7 @@ def _drain(queue: asyncio.Queue[Any]) -> list[Any]:
 
 
 def _is_progress(item: Any) -> bool:
-    return isinstance(item, Event) and item.kind == "progress"
+    return isinstance(item, Event) and item.kind in ("progress", "embedding")
 
 
 class EventHub:

@@ -58,8 +58,10 @@ class DerivedServices:
                 apply_snapshot, self.search, self.service.snapshot().index, text_of, initial=True
             )
             self.search.start()
+            last_progress: dict[str, Any] | None = None
             while not stop.is_set():
                 event = await subscription.get(timeout=0.5)
+                last_progress = self._announce_progress(last_progress)
                 if event is None or self.service.revision == applied:
                     continue
                 snapshot = self.service.snapshot()  # the newest: coalesces a burst of revisions
@@ -70,6 +72,14 @@ class DerivedServices:
                     log.exception("updating the search index to revision %d failed", applied)
         finally:
             subscription.close()
+
+    def _announce_progress(self, last: dict[str, Any] | None) -> dict[str, Any]:
+        """An ``embedding`` event on ``/events`` when the counts moved (at most every 0.5 s)."""
+        progress = self.status()
+        counts = {key: progress.get(key) for key in ("done", "total", "pending_notes")}
+        if last is None or counts != last:
+            self.service.hub.publish("embedding", progress)
+        return counts
 
     def status(self) -> dict[str, Any]:
         return dict(self.search.progress())

@@ -77,3 +77,18 @@ def test_without_derived_services_search_answers_503(tmp_path: Path) -> None:
         response = client.get("/api/v1/search", params={"q": "x"}, headers=AUTH)
         assert response.status_code == 503
         assert response.json()["error"]["code"] == "unavailable"
+
+
+def test_embedding_progress_is_announced_on_the_event_hub(tmp_path: Path) -> None:
+    vault = make_vault(tmp_path / "vault")
+    derived, client = _derived(vault)
+    subscription_events: list[str] = []
+    original = derived.service.hub.publish
+
+    def recording(kind: str, data: dict[str, object]) -> None:
+        subscription_events.append(kind)
+        original(kind, data)
+
+    derived.service.hub.publish = recording  # type: ignore[method-assign]
+    with client:
+        assert _eventually(lambda: "embedding" in subscription_events)
