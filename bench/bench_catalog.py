@@ -23,27 +23,9 @@ import sys
 import time
 from pathlib import Path
 
+from vaults import generated_vault  # bench/ is the script's folder
+
 ROOT = Path(__file__).resolve().parent.parent
-GENERATOR = ROOT.parent / "shared" / "bench" / "gen_vault.py"
-
-
-def ensure_vault(notes: int, base: Path) -> Path:
-    vault = base / f"vault{notes // 1000}k"
-    if not (vault / "Projects").is_dir():
-        subprocess.run(
-            [
-                sys.executable,
-                str(GENERATOR),
-                "--notes",
-                str(notes),
-                "--out",
-                str(vault),
-                "--vocab",
-                "builtin",
-            ],
-            check=True,
-        )
-    return vault
 
 
 def measure(vault: Path, runs: int) -> dict[str, object]:
@@ -96,7 +78,10 @@ def main() -> int:
     vaults = (
         [args.vault]
         if args.vault
-        else [ensure_vault(n, args.base) for n in (args.notes or [10_000, 50_000])]
+        else [
+            generated_vault(n, args.base, f"vault{n // 1000}k")
+            for n in (args.notes or [10_000, 50_000])
+        ]
     )
     for vault in vaults:
         out = subprocess.run(

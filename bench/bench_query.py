@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import gc
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -24,35 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from vaults import generated_vault  # noqa: E402  (bench/ is the script's folder)
+
 from query.engine import execute  # noqa: E402
 from query.index import VaultIndex  # noqa: E402
 from query.semantics import Env  # noqa: E402
 from query.values import Link  # noqa: E402
 from server.cli_query import local_env  # noqa: E402
 from server.vault.catalog import Catalog  # noqa: E402
-
-GENERATOR = ROOT.parent / "shared" / "bench" / "gen_vault.py"
-
-
-def ensure_vault(notes: int) -> Path:
-    out = ROOT / "bench" / ".vaults" / f"vault{notes}"
-    if not out.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                sys.executable,
-                str(GENERATOR),
-                "--notes",
-                str(notes),
-                "--out",
-                str(out),
-                "--vocab",
-                "builtin",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return out
 
 
 def query_mix(index: VaultIndex) -> list[tuple[str, str]]:
@@ -136,7 +114,7 @@ def _bench_derive(index: VaultIndex, env: Env) -> None:
 
 
 def bench(notes: int, repeat: int) -> None:
-    vault = ensure_vault(notes)
+    vault = generated_vault(notes, ROOT / "bench" / ".vaults")
     env = local_env()
     started = time.perf_counter()
     catalog = Catalog.scan(vault, local=env.local)

@@ -29,31 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from vaults import generated_vault  # bench/ is the script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
-GENERATOR = ROOT.parent / "shared" / "bench" / "gen_vault.py"
 TOKEN = "bench-token-0123456789abcdefghijklmnopqrstuvwxyz"
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
-
-
-def ensure_vault(notes: int, base: Path) -> Path:
-    vault = base / f"vault{notes}"
-    if not vault.is_dir():
-        subprocess.run(
-            [
-                sys.executable,
-                str(GENERATOR),
-                "--notes",
-                str(notes),
-                "--out",
-                str(vault),
-                "--vocab",
-                "builtin",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return vault
 
 
 def free_port() -> int:
@@ -151,7 +131,7 @@ def main() -> int:
     parser.add_argument("--edits", type=int, default=30)
     parser.add_argument("--base", type=Path, default=Path(tempfile.gettempdir()) / "vaultql-bench")
     args = parser.parse_args()
-    source = ensure_vault(args.notes, args.base)
+    source = generated_vault(args.notes, args.base)
     work = Path(tempfile.mkdtemp(prefix="vaultql-bench-"))
     vault = Path(shutil.copytree(source, work / "vault"))  # edits never touch the cached vault
     index = work / "index"
