@@ -40,12 +40,21 @@ def _containsword(_ctx: CallContext, hay: str, word: str) -> bool:
     return compile_js(r".*\b" + escaped + r"\b.*", ignore_case=True).search(hay) is not None
 
 
-CONTAINSWORD = (
-    BuiltinFunction("containsword")
-    .variant(("string", "string"), _containsword)
-    .variant(("null", "*"), _none)
-    .variant(("*", "null"), _none)
-    .vectorize(2, (0, 1))
+def _nullable(fn: BuiltinFunction, *arities: int, vectorized: bool = True) -> BuiltinFunction:
+    """Null passthrough: a null in any position (of these argument counts) gives null; with
+    ``vectorized``, lists in every position map pairwise."""
+    for arity in arities:
+        for position in range(arity):
+            pattern = tuple("null" if i == position else "*" for i in range(arity))
+            fn = fn.variant(pattern, _none)
+    if vectorized:
+        for arity in arities:
+            fn = fn.vectorize(arity, tuple(range(arity)))
+    return fn
+
+
+CONTAINSWORD = _nullable(
+    BuiltinFunction("containsword").variant(("string", "string"), _containsword), 2
 )
 
 REGEXTEST = (
@@ -73,20 +82,12 @@ REGEXMATCH = (
 )
 
 
-def _null_passthrough3(fn: BuiltinFunction) -> BuiltinFunction:
-    return (
-        fn.variant(("null", "*", "*"), _none)
-        .variant(("*", "null", "*"), _none)
-        .variant(("*", "*", "null"), _none)
-        .vectorize(3, (0, 1, 2))
-    )
-
-
-REGEXREPLACE = _null_passthrough3(
+REGEXREPLACE = _nullable(
     BuiltinFunction("regexreplace").variant(
         ("string", "string", "string"),
         lambda _c, s, pattern, repl: js_replace_all(s, pattern, repl),
-    )
+    ),
+    3,
 )
 
 
@@ -97,9 +98,7 @@ def _replace(_ctx: CallContext, text: str, needle: str, repl: str) -> str:
     return text.replace(needle, repl)
 
 
-REPLACE = _null_passthrough3(
-    BuiltinFunction("replace").variant(("string", "string", "string"), _replace)
-)
+REPLACE = _nullable(BuiltinFunction("replace").variant(("string", "string", "string"), _replace), 3)
 
 LOWER = (
     BuiltinFunction("lower")
@@ -114,20 +113,18 @@ UPPER = (
     .vectorize(1, (0,))
 )
 
-SPLIT = (
+SPLIT = _nullable(  # not vectorised: a list argument is an error
     BuiltinFunction("split")
     .variant(("string", "string"), lambda _c, s, delim: js_split(s, delim))
-    .variant(("string", "string", "number"), lambda _c, s, delim, n: js_split(s, delim, n))
-    .variant(("null", "*"), _none)
-    .variant(("*", "null"), _none)
-    .variant(("*", "*", "null"), _none)
-    .variant(("*", "null", "*"), _none)
-    .variant(("null", "*", "*"), _none)
+    .variant(("string", "string", "number"), lambda _c, s, delim, n: js_split(s, delim, n)),
+    2,
+    3,
+    vectorized=False,
 )
 
 
 def _null2(fn: BuiltinFunction) -> BuiltinFunction:
-    return fn.variant(("null", "*"), _none).variant(("*", "null"), _none).vectorize(2, (0, 1))
+    return _nullable(fn, 2)
 
 
 STARTSWITH = _null2(
@@ -156,17 +153,12 @@ def _pad(text: str, length: float, pad: str, *, left: bool) -> str:
 
 
 def _padding(name: str, *, left: bool) -> BuiltinFunction:
-    return (
+    return _nullable(
         BuiltinFunction(name)
         .variant(("string", "number"), lambda _c, s, n: _pad(s, n, " ", left=left))
-        .variant(("string", "number", "string"), lambda _c, s, n, p: _pad(s, n, p, left=left))
-        .variant(("null", "*"), _none)
-        .variant(("*", "null"), _none)
-        .variant(("null", "*", "*"), _none)
-        .variant(("*", "null", "*"), _none)
-        .variant(("*", "*", "null"), _none)
-        .vectorize(2, (0, 1))
-        .vectorize(3, (0, 1, 2))
+        .variant(("string", "number", "string"), lambda _c, s, n, p: _pad(s, n, p, left=left)),
+        2,
+        3,
     )
 
 
@@ -184,17 +176,12 @@ def js_substring(text: str, start: float, end: float | None = None) -> str:
     return from_u16(units[lo:hi])
 
 
-SUBSTRING = (
+SUBSTRING = _nullable(
     BuiltinFunction("substring")
     .variant(("string", "number"), lambda _c, s, a: js_substring(s, a))
-    .variant(("string", "number", "number"), lambda _c, s, a, b: js_substring(s, a, b))
-    .variant(("null", "*"), _none)
-    .variant(("*", "null"), _none)
-    .variant(("null", "*", "*"), _none)
-    .variant(("*", "null", "*"), _none)
-    .variant(("*", "*", "null"), _none)
-    .vectorize(2, (0, 1))
-    .vectorize(3, (0, 1, 2))
+    .variant(("string", "number", "number"), lambda _c, s, a, b: js_substring(s, a, b)),
+    2,
+    3,
 )
 
 
@@ -205,17 +192,12 @@ def _truncate(_ctx: CallContext, text: str, length: float, suffix: str = "...") 
     return text
 
 
-TRUNCATE = (
+TRUNCATE = _nullable(
     BuiltinFunction("truncate")
     .variant(("string", "number", "string"), _truncate)
-    .variant(("string", "number"), _truncate)
-    .variant(("null", "*"), _none)
-    .variant(("*", "null"), _none)
-    .variant(("null", "*", "*"), _none)
-    .variant(("*", "null", "*"), _none)
-    .variant(("*", "*", "null"), _none)
-    .vectorize(2, (0, 1))
-    .vectorize(3, (0, 1, 2))
+    .variant(("string", "number"), _truncate),
+    2,
+    3,
 )
 
 STRINGS: dict[str, BuiltinFunction] = {
