@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,6 @@ log = logging.getLogger("vaultql.search")
 
 MODES = ("hybrid", "keyword", "semantic")
 INDEX_VERSION = "1"  # bump when chunking or the keyword field changes: stored notes re-index
-_KW_BATCH = 2000
 # Only a note's first chunks get vectors (~25k tokens): a pasted book or log must not hold up the
 # queue for everyone else; the whole (capped) text stays keyword-searchable.
 MAX_EMBEDDED_CHUNKS = 128
@@ -157,37 +156,44 @@ class SearchService:
         Keyword search sees the changes when this returns; embedding is queued (``urgent`` puts
         the notes at the front — use it for live edits). Returns how many notes changed.
         """
-        seen: set[str] = set()
-        docs: list[KeywordDoc] = []
-        changed = 0
-        for record in records:
-            seen.add(record.path)
-            version = f"{record.content_hash}:{INDEX_VERSION}"
-            if self._versions.get(record.path) == version:
-                continue
-            text = text_of(record.path)
-            if text is None:
-                continue
-            chunks = chunk_note(record.path, text, record.sections)
-            headings = [section.heading for section in record.sections]
-            if self._stored.pop(record.path, None) != version:
-                doc_text = keyword_text(record.path, record.aliases, headings, chunks)
-                docs.append(KeywordDoc(record.path, version, doc_text, record.tags))
-            self._install(record, version, chunks, urgent)
-            changed += 1
-            if len(docs) >= _KW_BATCH:
-                self._kw.update(docs)
-                docs = []
-        removed = [path for path in self._versions if path not in seen] if full else []
-        stale = list(self._stored) if full else []  # indexed before a restart, gone since
-        self._kw.update(docs, [*removed, *stale])
+        records = list(records)
+        removed: list[str] = []
+        stale: list[str] = []
+        if full:
+            seen = {record.path for record in records}
+            removed = [path for path in self._versions if path not in seen]
+            stale = [path for path in self._stored if path not in seen]  # gone since a restart
+        installed: list[str] = []
+
+        def changed_docs() -> Iterator[KeywordDoc]:
+            # A generator: the keyword writer consumes it, so notes stream through one commit.
+            for record in records:
+                version = f"{record.content_hash}:{INDEX_VERSION}"
+                if self._versions.get(record.path) == version:
+                    continue
+                text = text_of(record.path)
+                if text is None:
+                    continue
+                chunks = chunk_note(record.path, text, record.sections)
+                if self._stored.pop(record.path, None) != version:
+                    headings = [section.heading for section in record.sections]
+                    doc_text = keyword_text(record.path, record.aliases, headings, chunks)
+                    yield KeywordDoc(record.path, version, doc_text, record.tags)
+                self._install(record, version, chunks, urgent)
+                installed.append(record.path)
+
+        try:
+            self._kw.update(changed_docs(), [*removed, *stale])
+        except BaseException:
+            self._forget(installed)  # not in the keyword index: index them again next time
+            raise
         if full:
             self._stored.clear()
         self._forget(removed)
         self.queue.set_total(sum(len(h) for h in self._hashes.values()))
-        if changed > 100:
+        if len(installed) > 100:
             trim()  # a bulk keyword build leaves hundreds of MB of freed, fragmented heap
-        return changed + len(removed)
+        return len(installed) + len(removed)
 
     def _install(self, record: NoteRecord, version: str, chunks: list[Chunk], urgent: bool) -> None:
         hashes = [text_hash(embedding_text(chunk)) for chunk in chunks[:MAX_EMBEDDED_CHUNKS]]
@@ -315,6 +321,7 @@ class SearchService:
         if self._embedder is not None:
             out["model"] = self._embedder.model_id
             out["precision"] = getattr(self._embedder, "precision", None)
+            out["query_runtime"] = getattr(self._embedder, "query_runtime", None)
         if self.error:
             out["error"] = self.error
         return out

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from server.search.bm25 import KeywordDoc, KeywordIndex, analyze, query_terms
@@ -103,4 +105,48 @@ def test_an_index_without_the_path_column_is_rebuilt(tmp_path: Path) -> None:
     index.update([KeywordDoc("Café/ünï.md", "h1", "apple pie")])
     assert index.search("apple", 10) == [("Café/ünï.md", index.search("apple", 10)[0][1])]
     index.close()
-    assert KeywordIndex(tmp_path).stored_hashes() == {"Café/ünï.md": "h1"}
+    reopened = KeywordIndex(tmp_path)
+    assert reopened.stored_hashes() == {"Café/ünï.md": "h1"}
+    reopened.close()
+
+
+def test_a_bulk_build_streams_into_one_segment_of_plain_files(tmp_path: Path) -> None:
+    from whoosh import index as whoosh_index
+
+    consumed: list[int] = []
+
+    def docs() -> Iterator[KeywordDoc]:
+        for n in range(300):
+            consumed.append(n)
+            yield KeywordDoc(f"n{n}.md", f"h{n}", f"note number {n} about zebrafish")
+
+    index = KeywordIndex(tmp_path)
+    assert index.update(docs()) == 300 and len(consumed) == 300
+    assert len(index.search("zebrafish", 1000)) == 300
+    index.close()
+    ix = whoosh_index.open_dir(str(tmp_path), indexname="notes")
+    assert len(ix._segments()) == 1
+    ix.close()
+    # Separate files, not a compound .seg: Whoosh copies a compound segment's parts into memory.
+    assert not list(tmp_path.glob("*.seg")) and list(tmp_path.glob("*.pst"))
+
+
+def test_searches_are_answered_while_a_writer_runs() -> None:
+    index = index_of({"old.md": "zebrafish tracker"})
+    started, release = threading.Event(), threading.Event()
+
+    def slow_docs() -> Iterator[KeywordDoc]:
+        yield KeywordDoc("new.md", "h", "zebrafish tank")
+        started.set()
+        release.wait(10)
+
+    writer = threading.Thread(target=index.update, args=(slow_docs(),))
+    writer.start()
+    try:
+        assert started.wait(10)
+        assert [p for p, _ in index.search("zebrafish", 10)] == ["old.md"]  # not blocked
+    finally:
+        release.set()
+        writer.join(10)
+    assert sorted(p for p, _ in index.search("zebrafish", 10)) == ["new.md", "old.md"]
+    index.close()

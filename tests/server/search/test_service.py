@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from server.search.embedder import HashEmbedder
 from server.search.service import SearchService, vault_text_reader
 from tests.server.search.helpers import records_of
@@ -186,4 +188,21 @@ def test_model_loads_lazily_in_the_worker_while_keyword_search_serves() -> None:
     assert service.wait_idle(10)
     assert len(loaded) == 1 and service.progress()["model_loaded"] is True
     assert service.search("zebrafish", mode="semantic")[0].path == "Projects/Alpha.md"
+    service.close()
+
+
+def test_a_failed_keyword_commit_leaves_the_notes_to_index_again() -> None:
+    service = SearchService(HashEmbedder())
+
+    def failing(path: str) -> str | None:
+        if path == "Empty.md":
+            raise OSError("disk went away")
+        return NOTES.get(path)
+
+    records = records_of(NOTES)
+    with pytest.raises(OSError, match="disk went away"):
+        service.index_records(records, failing, full=True)
+    assert service.search("zebrafish", mode="keyword") == []
+    assert service.index_records(records, NOTES.get, full=True) == len(NOTES)
+    assert service.search("zebrafish", mode="keyword")[0].path == "Projects/Alpha.md"
     service.close()
