@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import re
+import statistics
 import threading
 import time
 from collections.abc import Sequence
@@ -211,8 +212,7 @@ class MiniLMEmbedder:
                 float(encoder.encode(text) @ self._torch_query(text, bf16=False))
                 for text in samples
             )
-            t_onnx = _median_seconds(encoder.encode, samples)
-            t_torch = _median_seconds(self._torch_query, samples)
+            t_onnx, t_torch = _race(encoder.encode, self._torch_query, samples)
         except Exception as exc:  # not installed, export failed, runtime refused the graph
             if required:
                 raise
@@ -259,16 +259,18 @@ class MiniLMEmbedder:
         return row
 
 
-def _median_seconds(encode: Any, texts: Sequence[str], rounds: int = 5) -> float:
-    encode(texts[0])  # warm-up: first calls allocate
-    times = []
+def _race(first: Any, second: Any, texts: Sequence[str], rounds: int = 5) -> tuple[float, float]:
+    """Median seconds per text of two encoders, interleaved so both see the same machine load."""
+    for encode in (first, second):
+        encode(texts[0])  # warm-up: first calls allocate
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(rounds):
         for text in texts:
-            started = time.perf_counter()
-            encode(text)
-            times.append(time.perf_counter() - started)
-    times.sort()
-    return times[len(times) // 2]
+            for encode, out in ((first, times[0]), (second, times[1])):
+                started = time.perf_counter()
+                encode(text)
+                out.append(time.perf_counter() - started)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def _max_seq_length(path: str) -> int:
