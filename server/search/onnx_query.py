@@ -82,8 +82,14 @@ def load_query_session(
     Raises ImportError when onnxruntime (or, for a first export, onnx) is not installed, and
     whatever the exporter or the runtime raise; the caller falls back to PyTorch.
     """
+    # Recent official onnxruntime wheels ship telemetry on Linux and macOS too: a device id, an
+    # event cache under ~/.cache/Microsoft and an uploader. VaultQL stays private: opt out before
+    # the runtime initialises (the decision is latched for the process).
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
     import onnxruntime as ort  # type: ignore[import-untyped]
     import torch
+
+    ort.disable_telemetry_events()
 
     directory = cache_dir if cache_dir is not None else default_model_cache()
     path = directory / f"minilm-query-{export_key(model_dir, torch.__version__)}.onnx"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +14,7 @@ import pytest
 from server.search.embedder import MiniLMEmbedder, model_path
 from server.search.onnx_query import export_key, load_query_session
 
+ROOT = Path(__file__).resolve().parents[3]
 QUERIES = ["QZX-4471", "how do cells make energy", "Kätzchen auf dem Fensterbrett", "東京"]
 
 
@@ -72,3 +76,23 @@ def test_queries_can_stay_on_pytorch(real_embedder: MiniLMEmbedder) -> None:
     assert embedder.query_runtime == "torch"
     text = "neutron stars collapse"
     assert float(embedder.encode_query(text) @ real_embedder.encode_query(text)) > 0.998
+
+
+def test_onnx_runtime_telemetry_is_off(tmp_path: Path) -> None:
+    # Official onnxruntime wheels collect telemetry on Linux too (a device id and an event cache
+    # under the user cache directory, then an upload); VaultQL opts out before the runtime starts.
+    # A fresh process: the runtime latches the decision at its first use.
+    script = (
+        "import sys\nfrom pathlib import Path\n"
+        "from server.search.embedder import MiniLMEmbedder\n"
+        "embedder = MiniLMEmbedder(query_runtime='onnx', model_cache=Path(sys.argv[1]))\n"
+        "embedder.encode_query('private thoughts')\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "HOME": str(tmp_path)}
+    env.pop("ORT_DISABLE_TELEMETRY", None)
+    subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "models")], env=env, check=True, cwd=ROOT
+    )
+    left = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")}
+    assert not any("Microsoft" in p or "onnxruntime" in p.lower() for p in left), left
+    assert any(p.endswith(".onnx") for p in left)
