@@ -16,8 +16,12 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from server.search.duplicates import DEFAULT_MIN_WORDS, DEFAULT_NEAR, DEFAULT_SEMANTIC
-from server.search.related import DEFAULT_MIN_SCORE
+from server.search.options import (
+    DEFAULT_MIN_SCORE,
+    DEFAULT_MIN_WORDS,
+    DEFAULT_NEAR,
+    DEFAULT_SEMANTIC,
+)
 
 __all__ = ["add_commands"]
 

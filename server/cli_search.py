@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from server.search.service import MODES
+from server.search.options import MODES
 
 
 def add_commands(subparsers: Any) -> None:

@@ -22,37 +22,60 @@ log = logging.getLogger("vaultql.derived")
 
 
 class DerivedServices:
-    """Owns the search and related-notes services for one vault service."""
+    """Owns the search and related-notes services for one vault service.
 
-    def __init__(self, service: VaultService, search: Any, related: Any) -> None:
+    Built by :meth:`create`, the services themselves are made in :meth:`run` once the vault's
+    first snapshot is ready: importing the search stack (NumPy, FAISS, Whoosh) and opening the
+    keyword index cost ≈ 0.25 s that a restart need not spend before DQL answers. Until then
+    ``search`` and ``related`` are ``None`` and their routes answer 503.
+    """
+
+    def __init__(
+        self,
+        service: VaultService,
+        search: Any = None,
+        related: Any = None,
+        *,
+        index_dir: Path | None = None,
+    ) -> None:
         self.service = service
         self.search = search
         self.related = related
+        self._index_dir = index_dir
 
     @classmethod
     def create(cls, service: VaultService, index_dir: Path | None) -> DerivedServices:
+        """Search and related notes over ``service``, made when :meth:`run` starts them."""
+        return cls(service, index_dir=index_dir)
+
+    def _build(self) -> None:
         from server.search.embedder import MiniLMEmbedder
         from server.search.related_service import RelatedService
         from server.search.service import SearchService, vault_text_reader
 
+        index_dir = self._index_dir
         search = SearchService(
             embedder_factory=MiniLMEmbedder,
             index_dir=index_dir / "search" if index_dir is not None else None,
         )
-        related = RelatedService(service.snapshot, search, vault_text_reader(service.vault))
-        return cls(service, search, related)
+        text_of = vault_text_reader(self.service.vault)
+        self.related = RelatedService(self.service.snapshot, search, text_of)
+        self.search = search  # last: a request that sees it finds ``related`` set too
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Index the first snapshot, start embedding, then follow every new revision."""
-        from server.search.service import vault_text_reader
-        from server.search.sync import apply_snapshot
-
-        text_of = vault_text_reader(self.service.vault)
+        """Make the services (once DQL is ready), index the first snapshot, start embedding,
+        then follow every new revision."""
         subscription = self.service.hub.subscribe()  # before the load ends: no revision is missed
         try:
             await asyncio.to_thread(self.service.wait_ready)
             if not self.service.ready:
                 return
+            if self.search is None:
+                await asyncio.to_thread(self._build)  # imports too: off the event loop
+            from server.search.service import vault_text_reader
+            from server.search.sync import apply_snapshot
+
+            text_of = vault_text_reader(self.service.vault)
             applied = self.service.revision
             await asyncio.to_thread(
                 apply_snapshot, self.search, self.service.snapshot().index, text_of, initial=True
@@ -82,7 +105,10 @@ class DerivedServices:
         return counts
 
     def status(self) -> dict[str, Any]:
+        if self.search is None:
+            return {"phase": "starting"}
         return dict(self.search.progress())
 
     def close(self) -> None:
-        self.search.close()
+        if self.search is not None:
+            self.search.close()

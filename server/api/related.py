@@ -20,7 +20,7 @@ blocking work runs in the thread pool.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -30,9 +30,15 @@ from starlette.routing import Route
 from server.api.notes import checked_path
 from server.api.responses import json_response
 from server.errors import ApiError
-from server.search.duplicates import DEFAULT_MIN_WORDS, DEFAULT_NEAR, DEFAULT_SEMANTIC
-from server.search.related import DEFAULT_MIN_SCORE
-from server.search.related_service import NoteNotFound, RelatedService
+from server.search.options import (
+    DEFAULT_MIN_SCORE,
+    DEFAULT_MIN_WORDS,
+    DEFAULT_NEAR,
+    DEFAULT_SEMANTIC,
+)
+
+if TYPE_CHECKING:  # the search stack is imported when the services are made, not with the app
+    from server.search.related_service import RelatedService
 
 __all__ = [
     "ROUTES",
@@ -46,7 +52,13 @@ MAX_K = 100
 
 
 def related_of(request: Request) -> RelatedService:
-    related: RelatedService | None = getattr(request.app.state, "related", None)
+    state = request.app.state
+    related: RelatedService | None = getattr(state, "related", None)
+    derived = getattr(state, "derived", None)
+    if related is None and derived is not None:
+        related = derived.related
+        if related is None:
+            raise ApiError(503, "unavailable", "related notes are starting; try again shortly")
     if related is None:
         raise ApiError(503, "unavailable", "related notes are not enabled on this server")
     return related
@@ -106,6 +118,8 @@ def _bool(params: dict[str, str], name: str, default: bool) -> bool:
 
 
 async def _run(call: Callable[[], dict[str, Any]], path: str | None = None) -> Response:
+    from server.search.related_service import NoteNotFound  # loaded: the service exists
+
     try:
         body = await run_in_threadpool(call)
     except NoteNotFound:

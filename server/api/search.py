@@ -25,7 +25,7 @@ App state: ``app.state.search`` (a :class:`~server.search.service.SearchService`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -37,7 +37,10 @@ from query.sources import resolve_source
 from server.api.notes import checked_path
 from server.api.responses import json_body, json_response, service_of
 from server.errors import ApiError
-from server.search.service import MODES, SearchService
+from server.search.options import MODES
+
+if TYPE_CHECKING:  # the search stack is imported when the service is made, not with the app
+    from server.search.service import SearchService
 
 __all__ = ["ROUTES", "prioritise_endpoint", "search_endpoint"]
 
@@ -47,7 +50,13 @@ _PARAMS = {"q", "mode", "k", "from", "origin"}
 
 
 def search_of(request: Request) -> SearchService:
-    search: SearchService | None = getattr(request.app.state, "search", None)
+    state = request.app.state
+    search: SearchService | None = getattr(state, "search", None)
+    derived = getattr(state, "derived", None)
+    if search is None and derived is not None:
+        search = derived.search
+        if search is None:
+            raise ApiError(503, "unavailable", "search is starting; try again shortly")
     if search is None:
         raise ApiError(503, "unavailable", "search is not enabled on this server")
     return search

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from server.search.options import DEFAULT_MIN_WORDS, DEFAULT_NEAR, DEFAULT_SEMANTIC
 from server.search.related_corpus import Corpus
 from server.search.related_text import body_words
 
@@ -41,9 +42,6 @@ __all__ = [
     "shingles",
 ]
 
-DEFAULT_NEAR = 0.8
-DEFAULT_SEMANTIC = 0.95
-DEFAULT_MIN_WORDS = 5
 SHINGLE = 5
 PERMUTATIONS = 64
 BANDS = 16  # 4 rows each: a pair at Jaccard 0.8 becomes a candidate with p ≈ 0.9998

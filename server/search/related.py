@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from server.search.bm25 import query_terms
 from server.search.chunker import Chunk
+from server.search.options import DEFAULT_MIN_SCORE
 from server.search.related_corpus import Corpus
 from server.search.snippets import snippet
 
@@ -48,7 +49,6 @@ SEMANTIC_FLOOR = 0.3
 MAX_QUERY_CHUNKS = 48  # a long note's first content chunks stand for it (bounded latency)
 FULL_SCAN_ROWS = 20_000  # above this many content chunks, compare chunks of the nearest notes
 SEMANTIC_CANDIDATES = 200
-DEFAULT_MIN_SCORE = 0.08
 _DETAIL_ITEMS = 8
 
 F64 = npt.NDArray[np.float64]

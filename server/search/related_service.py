@@ -19,16 +19,15 @@ from typing import Any, Protocol
 
 from query.index import VaultIndex
 from server.search.chunker import chunk_note
-from server.search.duplicates import (
+from server.search.duplicates import Shingles, find_duplicates, shingles
+from server.search.mentions import NameTable, mentions_in, mentions_of
+from server.search.options import (
+    DEFAULT_MIN_SCORE,
     DEFAULT_MIN_WORDS,
     DEFAULT_NEAR,
     DEFAULT_SEMANTIC,
-    Shingles,
-    find_duplicates,
-    shingles,
 )
-from server.search.mentions import NameTable, mentions_in, mentions_of
-from server.search.related import DEFAULT_MIN_SCORE, related, total_scores
+from server.search.related import related, total_scores
 from server.search.related_corpus import Corpus, NoteFeatures, note_features
 from server.search.related_vectors import note_vectors, vectors_version
 from server.search.service import SearchService

@@ -32,6 +32,7 @@ from server.search.embed_queue import EmbedQueue
 from server.search.embedder import Embedder
 from server.search.hybrid import DEFAULT_ALPHA, Fused, best_chunks, fuse
 from server.search.memory import trim
+from server.search.options import MODES
 from server.search.snippets import keyword_chunk, mentions_any, snippet
 from server.search.vectors import VectorIndex
 
@@ -39,7 +40,6 @@ __all__ = ["MODES", "SearchHit", "SearchService", "vault_text_reader"]
 
 log = logging.getLogger("vaultql.search")
 
-MODES = ("hybrid", "keyword", "semantic")
 INDEX_VERSION = "1"  # bump when chunking or the keyword field changes: stored notes re-index
 # Only a note's first chunks get vectors (~25k tokens): a pasted book or log must not hold up the
 # queue for everyone else; the whole (capped) text stays keyword-searchable.

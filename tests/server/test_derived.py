@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -92,3 +94,35 @@ def test_embedding_progress_is_announced_on_the_event_hub(tmp_path: Path) -> Non
     derived.service.hub.publish = recording  # type: ignore[method-assign]
     with client:
         assert _eventually(lambda: "embedding" in subscription_events)
+
+
+def test_served_apps_make_search_once_dql_is_ready(tmp_path: Path) -> None:
+    # As `vaultql serve` builds it: the search stack is imported and the services made only when
+    # the vault's first snapshot is ready; until then their routes say they are starting.
+    vault = make_vault(tmp_path / "vault")
+    service = make_service(vault, tmp_path / "index")
+    derived = DerivedServices.create(service, tmp_path / "index")
+    assert derived.search is None and derived.status() == {"phase": "starting"}
+    client = TestClient(create_app(service, settings(), derived), base_url="http://127.0.0.1")
+    for path, params in (("search", {"q": "rating"}), ("related", {"path": "README.md"})):
+        early = client.get(f"/api/v1/{path}", params=params, headers=AUTH)
+        assert early.status_code == 503 and "starting" in early.json()["error"]["message"]
+    with client:
+        assert _eventually(lambda: _paths(client, "rating") == ["Projects/Alpha.md"], 60)
+        related = client.get("/api/v1/related", params={"path": "README.md"}, headers=AUTH)
+        assert related.status_code == 200, related.text
+        assert "done" in client.get("/api/v1/status", headers=AUTH).json()["embedding"]
+    assert (tmp_path / "index" / "search" / "keyword").is_dir()
+
+
+def test_the_app_and_the_cli_load_without_the_search_stack() -> None:
+    # DQL, the CLI's query commands and a restart's first answers need none of it.
+    script = (
+        "import sys, server.app, server.cli, server.cli_server\n"
+        "print(sorted(m for m in ('numpy', 'faiss', 'whoosh', 'torch') if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert out.stdout.strip() == "[]"
