@@ -94,7 +94,8 @@ class VaultService:
         self._summary: tuple[int, dict[str, Any]] | None = None
         self._save_delay = save_delay_s
         self._save_timer: threading.Timer | None = None
-        self._dirty = False
+        self._dirty = False  # the catalog has changes the cache does not hold yet
+        self._save_lock = threading.Lock()  # one save at a time; close() waits for it
         self._last_progress = 0.0
 
     # -- reading -------------------------------------------------------------------------------
@@ -205,20 +206,21 @@ class VaultService:
             self.progress.set_phase("failed", f"{type(exc).__name__}: {exc}")
             self._loaded.set()
             raise
+        info = self.cache_info
+        stale = not (info.get("used") and not info.get("reparsed") and not info.get("relinked"))
         with self._write:
             self._catalog = catalog
+            self._dirty = self.cache is not None and stale
             snapshot = self._publish((), ())
         self.progress.set_phase("ready")
         self._publish_progress(force=True)
         self._loaded.set()
+        if self._dirty:
+            self.save()  # first: a stop right after the start still leaves a warm cache behind
         # Every page object next (≈ 0.3 s at 10k notes), so later queries find them built; a
-        # query arriving meanwhile builds the pages it needs itself (the caches are thread-safe).
+        # query arriving meanwhile builds the pages it needs itself (a page built twice is built
+        # the same, and the caches are plain dicts).
         snapshot.index.warm()
-        info = self.cache_info
-        if self.cache is not None and not (
-            info.get("used") and not info.get("reparsed") and not info.get("relinked")
-        ):
-            self.save()
 
     def _build_catalog(self) -> Catalog:
         state = None
@@ -333,6 +335,11 @@ class VaultService:
         """Write the cache now (atomically); failures are logged, never raised."""
         if self.cache is None:
             return
+        with self._save_lock:
+            self._save_now()
+
+    def _save_now(self) -> None:
+        assert self.cache is not None
         with self._write:
             if self._catalog is None:
                 return
@@ -350,11 +357,13 @@ class VaultService:
         """Stop the save timer and flush unsaved changes."""
         with self._write:
             timer, self._save_timer = self._save_timer, None
-            dirty = self._dirty
         if timer is not None:
             timer.cancel()
-        if dirty:
-            self.save()
+        if self.cache is None:
+            return
+        with self._save_lock:  # a save in flight (the first, after the load) finishes first
+            if self._dirty:
+                self._save_now()
 
 
 def _dashboard_config(vault: Path) -> DashboardConfig:

@@ -169,3 +169,33 @@ def test_cached_pages_follow_backlink_changes(service: VaultService, vault: Path
     (vault / "C.md").write_text("[[Beta]] [[Alpha]]\n")
     service.apply_changes(["C.md"])
     assert [row[1] for row in service.run_query(query)["rows"]] == [1, 2]
+
+
+def test_a_stop_right_after_the_start_leaves_a_warm_cache(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Shutdown (close) can come while the first load is still building pages; the cache that
+    # makes the next start warm must be written by then all the same.
+    from query.index import VaultIndex
+
+    warming, release = threading.Event(), threading.Event()
+
+    def slow_warm(index: VaultIndex) -> None:
+        warming.set()
+        release.wait(10)
+
+    monkeypatch.setattr(VaultIndex, "warm", slow_warm)
+    first = make_service(vault, tmp_path / "index")
+    loader = threading.Thread(target=first.load)
+    loader.start()
+    try:
+        assert warming.wait(10) and first.ready
+        first.close()  # as the server's shutdown does; the process may end right after
+        assert Path(first.cache_info["path"]).is_file()
+    finally:
+        release.set()
+        loader.join(10)
+    second = make_service(vault, tmp_path / "index")
+    second.load()
+    assert second.cache_info["used"] and second.cache_info["reparsed"] == 0
+    assert second.run_query("LIST")["items"] == first.run_query("LIST")["items"]
