@@ -12,8 +12,9 @@
                                    (5): exact, near and semantic duplicate pairs
 =================================  ==============================================================
 
-App state: ``app.state.related`` (a :class:`~server.search.related_service.RelatedService`);
-without it every route answers 503 ``unavailable``. A path that names no note is a 404. The
+App state: ``app.state.related`` (a :class:`~server.search.related_service.RelatedService`) or,
+for a served app, ``app.state.derived`` (which makes it once DQL is ready); without one every
+route answers 503 ``unavailable``. A path that names no note is a 404. The
 blocking work runs in the thread pool.
 """
 

@@ -19,8 +19,9 @@ where a hit is ``{"path", "score", "scores": {"keyword", "semantic"}, "heading",
 ``POST /api/v1/search/prioritise`` with ``{"path": "note.md"}`` embeds that note next (the plugin
 calls it for the note on screen); it answers ``{"queued": bool}``.
 
-App state: ``app.state.search`` (a :class:`~server.search.service.SearchService`) and
-``app.state.service`` (the vault service, for the snapshot the ``from`` source runs against).
+App state: ``app.state.search`` (a :class:`~server.search.service.SearchService`) or, for a
+served app, ``app.state.derived`` (which makes it once DQL is ready: 503 "starting" until then),
+and ``app.state.service`` (the vault service, for the snapshot the ``from`` source runs against).
 """
 
 from __future__ import annotations
