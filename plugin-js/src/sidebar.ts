@@ -14,10 +14,15 @@ import type { Mention, MentionsResponse, RelatedResponse, SuggestResponse } from
 
 export const RELATED_VIEW = "vaultql-related";
 
+/** A server that is starting answers 503 for a moment after DQL is ready; ask again this often. */
+const RETRY = { delayMs: 2000, attempts: 30 };
+
 export class RelatedView extends ItemView {
   private path: string | null = null;
   private revision: number | null = null;
   private generation = 0;
+  private retries = 0;
+  private retryTimer: number | null = null;
 
   constructor(
     leaf: WorkspaceLeaf,
@@ -52,6 +57,7 @@ export class RelatedView extends ItemView {
 
   override async onClose(): Promise<void> {
     this.generation++; // answers still in flight are dropped
+    this.cancelRetry();
   }
 
   /** Bind to `file` (ignored when it is not a Markdown note, e.g. this sidebar gaining focus). */
@@ -62,6 +68,7 @@ export class RelatedView extends ItemView {
     }
     if (file.path === this.path) return;
     this.path = file.path;
+    this.retries = 0;
     void this.api.prioritise(file.path); // embed the note on screen first; the answer is not needed
     await this.refresh();
   }
@@ -70,6 +77,7 @@ export class RelatedView extends ItemView {
     const path = this.path;
     if (path === null) return;
     const generation = ++this.generation;
+    this.cancelRetry();
     const [related, suggestions, mentions] = await Promise.all([
       this.api.related(path),
       this.api.suggestLinks(path),
@@ -85,6 +93,16 @@ export class RelatedView extends ItemView {
     this.renderRelated(el, path, related);
     this.renderSuggestions(el, path, suggestions);
     this.renderMentions(el, path, mentions);
+    const starting = [related, suggestions, mentions].some((r) => !r.ok && r.status === 503);
+    if (starting && this.retries < RETRY.attempts) {
+      this.retries++;
+      this.retryTimer = window.setTimeout(() => void this.refresh(), RETRY.delayMs);
+    }
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer !== null) window.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   private renderEmpty(): void {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { flush, golden, goldenServer, loadPlugin, obsidian } from "./load";
 import { track } from "./setup";
 
@@ -109,5 +109,34 @@ describe("the related-notes sidebar", () => {
     const error = el.querySelector(".vaultql-related-notes .vaultql-error");
     expect(error?.textContent).toContain("related notes are not enabled on this server");
     expect(el.querySelectorAll(".vaultql-suggestion")).toHaveLength(3); // the rest still shows
+  });
+});
+
+describe("a server that is still starting", () => {
+  it("is asked again until related notes answer", async () => {
+    let refusals = 2;
+    obsidian.setRequestHandler(
+      goldenServer({}, (url) => {
+        if (url.pathname !== "/api/v1/related" || refusals === 0) return null;
+        refusals--;
+        const error = { code: "unavailable", message: "related notes are starting; try again shortly" };
+        return { request: { method: "GET", path: "" }, status: 503, body: { error } };
+      }),
+    );
+    vi.useFakeTimers({ shouldAdvanceTime: true }); // flush() still runs; the 2 s waits are skipped
+    try {
+      const { el } = await openSidebar();
+      const error = el.querySelector(".vaultql-related-notes .vaultql-error");
+      expect(error?.textContent).toContain("starting");
+      await vi.advanceTimersByTimeAsync(2000);
+      await flush();
+      await vi.advanceTimersByTimeAsync(2000);
+      await flush();
+      expect(refusals).toBe(0);
+      expect(el.querySelectorAll(".vaultql-related-item")).toHaveLength(2);
+      expect(el.querySelector(".vaultql-related-notes .vaultql-error")).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
