@@ -29,7 +29,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.api.notes import checked_path
-from server.api.responses import json_response
+from server.api.responses import derived_of, json_response
 from server.errors import ApiError
 from server.search.options import (
     DEFAULT_MIN_SCORE,
@@ -53,15 +53,7 @@ MAX_K = 100
 
 
 def related_of(request: Request) -> RelatedService:
-    state = request.app.state
-    related: RelatedService | None = getattr(state, "related", None)
-    derived = getattr(state, "derived", None)
-    if related is None and derived is not None:
-        related = derived.related
-        if related is None:
-            raise ApiError(503, "unavailable", "related notes are starting; try again shortly")
-    if related is None:
-        raise ApiError(503, "unavailable", "related notes are not enabled on this server")
+    related: RelatedService = derived_of(request, "related", "related notes are")
     return related
 
 

@@ -59,6 +59,22 @@ def service_of(request: Request) -> VaultService:
     return service
 
 
+def derived_of(request: Request, name: str, subject: str) -> Any:
+    """The search or related-notes service (``name``): ``app.state.<name>`` when set, else the
+    served app's derived service of that name. 503 while it is starting, or when the server
+    runs without it; ``subject`` says what in the message ("search is", "related notes are")."""
+    state = request.app.state
+    found = getattr(state, name, None)
+    derived = getattr(state, "derived", None)
+    if found is None and derived is not None:
+        found = getattr(derived, name)
+        if found is None:
+            raise ApiError(503, "unavailable", f"{subject} starting; try again shortly")
+    if found is None:
+        raise ApiError(503, "unavailable", f"{subject} not enabled on this server")
+    return found
+
+
 def settings_of(request: Request) -> ServerSettings:
     settings: ServerSettings = request.app.state.settings
     return settings

@@ -36,7 +36,7 @@ from starlette.routing import Route
 from query.parser import parse_source
 from query.sources import resolve_source
 from server.api.notes import checked_path
-from server.api.responses import json_body, json_response, service_of
+from server.api.responses import derived_of, json_body, json_response, service_of
 from server.errors import ApiError
 from server.search.options import MODES
 
@@ -51,15 +51,7 @@ _PARAMS = {"q", "mode", "k", "from", "origin"}
 
 
 def search_of(request: Request) -> SearchService:
-    state = request.app.state
-    search: SearchService | None = getattr(state, "search", None)
-    derived = getattr(state, "derived", None)
-    if search is None and derived is not None:
-        search = derived.search
-        if search is None:
-            raise ApiError(503, "unavailable", "search is starting; try again shortly")
-    if search is None:
-        raise ApiError(503, "unavailable", "search is not enabled on this server")
+    search: SearchService = derived_of(request, "search", "search is")
     return search
 
 
