@@ -39,7 +39,7 @@ class FieldMap:
         out: dict[str, Value] = {}
         canonical: dict[str, list[Value]] = {}
         for key, values in self._raw.items():
-            out[key] = _collapse(values)
+            out[key] = values[0] if len(values) == 1 else _collapse(values)
             canon = canonicalize_key(key)
             if canon != key:
                 canonical.setdefault(canon, []).extend(values)

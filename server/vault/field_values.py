@@ -147,10 +147,10 @@ def parse_inline_value(text: str, local: tzinfo) -> Value:
 
 def frontmatter_value(value: Any, local: tzinfo) -> Value:
     """A YAML-decoded frontmatter value as a Dataview value (SPEC §11.5)."""
+    if isinstance(value, str):  # the usual value: tested first
+        return _frontmatter_string(value, local)
     if value is None or isinstance(value, bool | int | float):
         return value
-    if isinstance(value, str):
-        return _frontmatter_string(value, local)
     if isinstance(value, list | tuple):
         return [frontmatter_value(item, local) for item in value]
     if isinstance(value, Mapping):

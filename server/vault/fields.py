@@ -21,6 +21,7 @@ from typing import Any
 
 from query.links import EMOJI_RANGES, is_emoji_char, normalize_header
 from query.values import Value
+from server.vault.construct import positional_constructor
 from server.vault.field_values import (
     cached_date,
     file_day_from_name,
@@ -80,6 +81,8 @@ class InlineField:
         return out
 
 
+_make_field = positional_constructor(InlineField)  # InlineField(...) by position, no __init__
+
 _CLOSERS = {"[": "]", "(": ")"}
 _MAX_UNCLOSED = 64
 _OPENER = re.compile(r"[\[(]")
@@ -88,6 +91,16 @@ _OPENER = re.compile(r"[\[(]")
 def _find_closer(line: str, pos: int, opener: str) -> int:
     """Index of the closer matching ``opener`` from ``pos`` (nesting, backslash escapes), or -1."""
     closer = _CLOSERS[opener]
+    close = line.find(closer, pos)
+    if close < 0:
+        return -1  # escapes only skip characters: without a closer there is no match
+    if line.find(opener, pos, close) < 0 and line.find("\\", pos, close) < 0:
+        return close  # nothing nested or escaped before the first closer (the usual case)
+    return _find_closer_scan(line, pos, opener, closer)
+
+
+def _find_closer_scan(line: str, pos: int, opener: str, closer: str) -> int:
+    """:func:`_find_closer` character by character."""
     depth = 0
     n = len(line)
     i = pos
@@ -140,7 +153,7 @@ def extract_inline_fields(line: str, local: tzinfo) -> list[InlineField]:
             continue
         value = line[sep + 2 : close].strip()
         out.append(
-            InlineField(
+            _make_field(
                 raw_key.strip(),
                 value,
                 parse_inline_value(value, local),
@@ -178,7 +191,7 @@ def extract_emoji_fields(line: str, local: tzinfo) -> list[InlineField]:
         text = match.group(1)
         parsed = cached_date(text, local)
         if parsed is not None:
-            out.append(InlineField(key, text, parsed, "emoji-shorthand"))
+            out.append(_make_field(key, text, parsed, "emoji-shorthand", None, None, None, None))
     return out
 
 
@@ -189,6 +202,8 @@ def extract_task_inline_fields(line: str, local: tzinfo) -> list[InlineField]:
 
 def _full_line_key(text: str) -> str | None:
     """The key of a full-line field from the text before ``::``, or None if it is not one."""
+    if text.isalnum():
+        return text  # the common ``key:: value`` (what the loops below would find)
     n = len(text)
     i = 0
     # Leading markdown (``**``, ``>``, ``~~``, backticks, emoji) is skipped: not letter/digit/_.
@@ -218,7 +233,8 @@ def extract_full_line_field(line: str, local: tzinfo) -> InlineField | None:
     if key is None:
         return None
     value = line[sep + 2 :].strip()
-    return InlineField(key, value, parse_inline_value(value, local), "full-line")
+    parsed = parse_inline_value(value, local)
+    return _make_field(key, value, parsed, "full-line", None, None, None, None)
 
 
 @lru_cache(maxsize=8192)

@@ -22,6 +22,7 @@ from server.vault.construct import positional_constructor
 Resolve = Callable[[str, str], "str | None"]
 
 _make_record = positional_constructor(NoteRecord)
+_make_link = positional_constructor(Link)  # Link.with_path without dataclass __init__
 
 
 def _has_link(value: Value) -> bool:
@@ -34,6 +35,14 @@ def _has_link(value: Value) -> bool:
     return False
 
 
+def _fields_have_link(fields: Mapping[str, Value]) -> bool:
+    # A loop, not any(generator): this runs for every note and every list item on each build.
+    for value in fields.values():
+        if isinstance(value, Link) or (isinstance(value, list | dict) and _has_link(value)):
+            return True
+    return False
+
+
 class _Linker:
     __slots__ = ("origin", "resolve", "unresolved")
 
@@ -42,19 +51,27 @@ class _Linker:
         self.resolve = resolve
         self.unresolved: dict[str, None] = {}
 
-    def link(self, link: Link) -> Link:
-        target = self.resolve(link.path, self.origin)
-        if target is None:
-            self.unresolved.setdefault(link.path, None)
-            return link
-        return link if target == link.path else link.with_path(target)
+    def links(self, links: tuple[Link, ...]) -> tuple[Link, ...]:
+        """Outlinks resolved, display kept; unresolved targets noted."""
+        resolve = self.resolve
+        origin = self.origin
+        out: list[Link] = []
+        for link in links:
+            path = link.path
+            target = resolve(path, origin)
+            if target is None:
+                self.unresolved.setdefault(path, None)
+            elif target != path:
+                link = _make_link(target, link.display, link.subpath, link.type, link.embed)
+            out.append(link)
+        return tuple(out)
 
     def value(self, value: Value) -> Value:
         if isinstance(value, Link):
             target = self.resolve(value.path, self.origin)
             if target is None or target == value.path:
                 return value
-            return value.with_path(target)
+            return _make_link(target, value.display, value.subpath, value.type, value.embed)
         if isinstance(value, list):
             return [self.value(item) for item in value]
         if isinstance(value, dict):
@@ -62,13 +79,16 @@ class _Linker:
         return value
 
     def fields(self, fields: Mapping[str, Value]) -> Mapping[str, Value]:
-        if not any(_has_link(value) for value in fields.values()):
+        if not _fields_have_link(fields):
             return fields
         return {key: self.value(value) for key, value in fields.items()}
 
 
 def _relink_items(items: tuple[ListItem, ...], linker: _Linker) -> tuple[ListItem, ...]:
-    if not any(_has_link(v) for item in items for v in item.fields.values()):
+    for item in items:
+        if item.fields and _fields_have_link(item.fields):
+            break
+    else:
         return items
     rebuilt: dict[int, ListItem] = {}
     for item in reversed(items):
@@ -83,7 +103,7 @@ def _relink_items(items: tuple[ListItem, ...], linker: _Linker) -> tuple[ListIte
 def link_record(parsed: NoteRecord, resolve: Resolve) -> NoteRecord:
     """``parsed`` with its outlinks and field links resolved and ``unresolved`` filled in."""
     linker = _Linker(parsed.path, resolve)
-    outlinks = tuple([linker.link(link) for link in parsed.outlinks])
+    outlinks = linker.links(parsed.outlinks)
     fields = linker.fields(parsed.fields)
     lists = _relink_items(parsed.lists, linker)
     unresolved = tuple(linker.unresolved)

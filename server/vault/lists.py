@@ -83,6 +83,7 @@ class ItemDraft:
         list_line: int,
         section: Link,
         parent: ItemDraft | None,
+        quoted: bool,
     ) -> None:
         self.line = line
         self.indent = indent
@@ -95,7 +96,7 @@ class ItemDraft:
         self.section = section
         self.parent = parent
         self.children: list[ItemDraft] = []
-        self.quoted = False
+        self.quoted = quoted  # inside a blockquote
 
     @property
     def task(self) -> bool:
@@ -127,29 +128,32 @@ class ListTracker:
         content_col = indent + len(symbol) + (1 if gap_width > 4 or not gap else gap_width)
         end = match.end()
         status: str | None = None
-        box = _CHECKBOX.match(line, end) if line[end : end + 1] == "[" else None
-        if box is not None:
-            status = box.group(1)
-            end = box.end()
-        rest = line[end:]
+        if line.startswith("[", end):
+            box = _CHECKBOX.match(line, end)
+            if box is not None:
+                status = box.group(1)
+                end = box.end()
         stack = self.stack
         while stack and not (indent >= stack[-1].content_col or indent >= stack[-1].indent + 2):
             stack.pop()
-        if not stack:
-            self.list_line = line_no if self.list_line < 0 else self.list_line
-        parent = stack[-1] if stack else None
+        if stack:
+            parent: ItemDraft | None = stack[-1]
+        else:
+            parent = None
+            if self.list_line < 0:
+                self.list_line = line_no
         draft = ItemDraft(
             line_no,
             indent,
             content_col,
             symbol,
             status,
-            rest.strip(),
+            line[end:].strip(),
             self.list_line,
             section,
             parent,
+            ">" in prefix,
         )
-        draft.quoted = ">" in prefix
         if parent is not None:
             parent.children.append(draft)
         stack.append(draft)
@@ -195,52 +199,63 @@ def finish_items(
 ) -> tuple[tuple[ListItem, ...], int]:
     """Build the items (children first), report non-task item fields for the page, and count
     every field found on items."""
-    built: dict[int, ListItem] = {}
+    built: dict[int, ListItem] = {}  # by line, for the parents (built after their children)
     count = 0
     for draft in reversed(drafts):
         text_lines = draft.text_lines
         text = text_lines[0] if len(text_lines) == 1 else "\n".join(text_lines)
-        task = draft.status is not None
-        found: list[InlineField] = []
-        if "::" in text or (task and _TASK_EMOJI.search(text)):
+        line = draft.line
+        status = draft.status
+        task = status is not None
+        values: dict[str, Value] = {}
+        annotated = False
+        if (":" in text and "::" in text) or (task and _TASK_EMOJI.search(text)):
             found = _item_fields(draft, text.replace("\n", " "), local)
-        values: dict[str, Value]
-        if found:
-            count += len(found)
-            fields = FieldMap()
-            for found_field in found:
-                fields.add(found_field.key, found_field.parsed)
-                if not task:
-                    page_fields.append((draft.line, found_field))
-            values = fields.build()
-            if task:
-                _add_task_dates(values)
+            if found:
+                annotated = True
+                count += len(found)
+                fields = FieldMap()
+                for found_field in found:
+                    fields.add(found_field.key, found_field.parsed)
+                    if not task:
+                        page_fields.append((line, found_field))
+                values = fields.build()
+                if task:
+                    _add_task_dates(values)
+        section = draft.section
+        link = section
+        block_id = None
+        if "^" in text:
+            block = _BLOCK_ID.search(text)
+            if block is not None:
+                block_id = block.group(1)
+                link = Link(path, None, block_id, "block")
+        lines = draft.lines
+        if len(lines) == 1:
+            on_line = links_by_line.get(line)
+            outlinks = tuple(on_line) if on_line is not None else ()
         else:
-            values = {}
-        block = _BLOCK_ID.search(text) if "^" in text else None
-        block_id = block.group(1) if block else None
-        if len(draft.lines) == 1:
-            outlinks = tuple(links_by_line.get(draft.line, ()))
-        else:
-            outlinks = tuple(link for n in draft.lines for link in links_by_line.get(n, ()))
-        built[draft.line] = _make_item(
+            outlinks = tuple([out for n in lines for out in links_by_line.get(n, ())])
+        children = draft.children
+        parent = draft.parent
+        built[line] = _make_item(
             draft.symbol,
             text,
-            draft.line,
-            draft.lines[-1] - draft.line + 1,
+            line,
+            lines[-1] - line + 1,
             draft.list_line,
             path,
-            draft.section,
-            Link(path, None, block_id, "block") if block_id else draft.section,
+            section,
+            link,
             tuple(extract_item_tags(text)) if "#" in text else (),
             outlinks,
-            tuple([built[child.line] for child in draft.children]) if draft.children else (),
-            draft.parent.line if draft.parent is not None else None,
+            tuple([built[child.line] for child in children]) if children else (),
+            parent.line if parent is not None else None,
             block_id,
             task,
-            draft.status,
+            status,
             values,
-            bool(found),
+            annotated,
         )
     return tuple([built[draft.line] for draft in drafts]), count
 

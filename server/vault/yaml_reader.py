@@ -110,23 +110,23 @@ _FAST_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_ \-./]*?):(?:[ \t]+(.*?))?[ \t]
 _FAST_ITEM = re.compile(r"( *)-[ \t]+(.*?)[ \t]*$")
 _PLAIN_BAD_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_BAD = re.compile(r"[\[\]{}#\"':]")
-_SCALAR_RULES: tuple[tuple[re.Pattern[str], Any], ...] = (
-    (_BOOL, _bool_text),
-    (_NULL, lambda _text: None),
-    (_INT, _int_text),
-    (_FLOAT, _float_text),
-)
-
-
-_SCALAR_FIRST = frozenset("tTfFnN~-+.0123456789")
 
 
 def _resolve_plain(text: str) -> Any:
-    if text[0] not in _SCALAR_FIRST:
-        return text  # no bool/null/int/float spelling starts with this character
-    for pattern, convert in _SCALAR_RULES:
-        if pattern.match(text):
-            return convert(text)
+    """A plain scalar as the YAML 1.2 core schema reads it (as ObsidianLoader's resolvers do).
+
+    Each resolver applies only to the first characters given to ``add_implicit_resolver``, so
+    only the patterns for the text's first character are tried (none for most keys)."""
+    first = text[0]
+    if first in "tTfF":
+        return _bool_text(text) if _BOOL.match(text) else text
+    if first in "nN~":
+        return None if _NULL.match(text) else text
+    if first in "-+.0123456789":
+        if _INT.match(text):
+            return _int_text(text)
+        if _FLOAT.match(text):
+            return _float_text(text)
     return text
 
 
@@ -229,8 +229,11 @@ def read_frontmatter(lines: list[str]) -> Frontmatter:
     """Decode the frontmatter at the top of ``lines`` (the note split on ``\\n``)."""
     if not lines or not _is_fence(lines[0]):
         return Frontmatter({}, 0)
-    end = next((i for i in range(1, len(lines)) if _is_fence(lines[i])), -1)
-    if end < 0:
+    for end in range(1, len(lines)):
+        line = lines[end]
+        if line[:3] == "---" and _is_fence(line):  # a cheap test first: runs for every line
+            break
+    else:
         return Frontmatter({}, 0)
     data = fast_frontmatter(lines[1:end])
     if data is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -143,7 +142,7 @@ def test_bad_inputs_are_reported_and_the_rest_indexed(
     big = ("# Big\n" + ("para #big [[good]] text\n" * 2_000) + big_line + "\n") * 20
     (tmp_path / "big.md").write_text(big)
 
-    real_open = builtins.open
+    real_open = os.open
     real_read = scanner.read_note
 
     def guarded_open(file: Any, *args: Any, **kwargs: Any) -> Any:
@@ -156,7 +155,7 @@ def test_bad_inputs_are_reported_and_the_rest_indexed(
             path.unlink()
         return real_read(path)
 
-    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_open)
     monkeypatch.setattr(catalog_module, "read_note", vanishing_read)
     catalog = Catalog.scan(tmp_path, local=UTC)
 

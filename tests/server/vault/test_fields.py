@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from datetime import tzinfo
 
 import pytest
 
 from query.values import Date, Duration, Link
 from server.vault.fields import (
+    _find_closer,
+    _find_closer_scan,
     canonicalize_key,
     extract_full_line_field,
     extract_inline_fields,
@@ -84,6 +87,24 @@ def test_full_line_keys(utc: tzinfo) -> None:
     assert found is not None and (found.key, found.parsed) == ("Status", "done")
     assert extract_full_line_field("no separator here", utc) is None
     assert extract_full_line_field("a [b] c:: d", utc) is None
+
+
+def test_closer_search_shortcut_agrees_with_the_scan() -> None:
+    # _find_closer answers most fields with str.find; the character scan is the reference.
+    rng = random.Random(7)
+    for _ in range(5000):
+        line = "".join(rng.choice("ab[]()\\: ") for _ in range(rng.randint(0, 14)))
+        for opener, closer in (("[", "]"), ("(", ")")):
+            for pos in range(len(line) + 1):
+                expected = _find_closer_scan(line, pos, opener, closer)
+                assert _find_closer(line, pos, opener) == expected, (line, pos, opener)
+
+
+def test_full_line_key_shortcut_agrees_with_the_scan(utc: tzinfo) -> None:
+    for key in ["status", "Due2", "été", "x_y", "a b", "**bold**", "🎉 party", "a[b]", ""]:
+        found = extract_full_line_field(f"{key}:: v", utc)
+        spaced = extract_full_line_field(f" {key}:: v", utc)  # never takes the shortcut
+        assert (found and found.key) == (spaced and spaced.key), key
 
 
 def test_task_emoji_only_first_of_each_kind_and_only_with_a_date(utc: tzinfo) -> None:

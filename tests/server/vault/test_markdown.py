@@ -79,6 +79,20 @@ def test_links_of_every_form() -> None:
     )
 
 
+def test_wikilink_only_lines_read_like_any_other() -> None:
+    # A line with wikilinks alone takes a shortcut; a tag or an embed on it takes the general
+    # path, which must find the same links (on a list item too).
+    def links(text: str) -> list[tuple[object, ...]]:
+        record = note(text)
+        found = [*record.outlinks, *(link for item in record.lists for link in item.outlinks)]
+        return [(x.path, x.display, x.subpath, x.type, x.embed) for x in found if not x.embed]
+
+    for line in ["a [[One]] b [[Two|2]] [[]] [[ ]] [[Three#H]] [x] [[a[b]]", "- [[Item]] [[I|2]]"]:
+        plain = links(line + "\n")
+        assert plain and links(line + " #tag\n") == plain
+        assert links(line + " ![[pic.png]]\n") == plain
+
+
 def test_frontmatter_links_are_outlinks_and_fields() -> None:
     record = note('---\nowner: "[[Alice|Al]]"\nrefs: ["[[A]]", "[[B]]"]\n---\nBody [[C]]')
     assert [link.path for link in record.outlinks] == ["C", "Alice", "A", "B"]

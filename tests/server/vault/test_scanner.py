@@ -6,8 +6,10 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from server.vault.exclusions import Exclusions
-from server.vault.scanner import walk_vault
+from server.vault.scanner import read_note, walk_vault
 
 
 def _write(root: Path, rel: str, text: str = "x") -> None:
@@ -72,3 +74,17 @@ def test_symlinks_inside_followed_once_loops_and_escapes_reported(tmp_path: Path
     assert "real/loop" in kinds and kinds["real/loop"] == "symlink-loop"
     # real/ and alias/ are the same directory: only one of them is walked
     assert sum(1 for rel in notes if rel.endswith("n.md")) == 1
+
+
+def test_read_note_reads_whole_files_and_refuses_directories(tmp_path: Path) -> None:
+    sizes = {"empty.md": 0, "small.md": 5, "big.md": 200_000}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+    for name, size in sizes.items():
+        found = read_note(tmp_path / name)
+        assert found.data == (tmp_path / name).read_bytes() and found.size == size
+        assert found.mtime_ms == (tmp_path / name).stat().st_mtime_ns / 1e6
+    with pytest.raises(IsADirectoryError):
+        read_note(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        read_note(tmp_path / "missing.md")
