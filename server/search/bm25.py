@@ -11,7 +11,7 @@ and ``footnote*`` would index as themselves and never match ``bold``, ``italic``
 
 Segments are written as separate files, not Whoosh's default compound file: a compound segment is
 read through an mmap whose sub-files Whoosh copies into memory, and at 10k notes that held
-150 MB more RSS, after a build and after a restart alike, for 0.1–0.9 ms faster queries. A bulk
+150 MB more RSS, after a build and after a restart alike, for 0.5–0.9 ms faster queries. A bulk
 build is one writer and one commit, so it leaves one segment — searching five segments cost 1.5 ms
 more per query than one, and merging them afterwards (``optimize``) took 42 s.
 

@@ -6,6 +6,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -96,3 +97,37 @@ def test_onnx_runtime_telemetry_is_off(tmp_path: Path) -> None:
     left = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")}
     assert not any("Microsoft" in p or "onnxruntime" in p.lower() for p in left), left
     assert any(p.endswith(".onnx") for p in left)
+
+
+def test_concurrent_queries_and_bulk_encoding(real_embedder: MiniLMEmbedder) -> None:
+    # Search requests run in a thread pool while the embedding worker encodes in its own thread;
+    # both share the model's fast tokenizer, which changes its truncation and padding state on
+    # each call (some tokenizers releases raised "RuntimeError: Already borrowed" under this).
+    texts = [f"query number {i} about cells and {'energy ' * (i % 7)}" for i in range(24)]
+    expected = {text: real_embedder.encode_query(text) for text in texts}
+    errors: list[BaseException] = []
+    results: dict[str, np.ndarray] = {}
+
+    def query(chunk: list[str]) -> None:
+        try:
+            for text in chunk:
+                results[text] = real_embedder.encode_query(text)
+        except BaseException as exc:
+            errors.append(exc)
+
+    def bulk() -> None:
+        try:
+            for _ in range(3):
+                real_embedder.encode([f"a longer passage {i} " * 20 for i in range(16)])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=query, args=(texts[i::6],)) for i in range(6)]
+    threads.append(threading.Thread(target=bulk))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []
+    for text in texts:
+        assert float(results[text] @ expected[text]) > 0.9999
