@@ -22,7 +22,7 @@ import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, repeat
 from typing import Any
 
 from query import ast
@@ -30,9 +30,10 @@ from query.compile import Scope, compile_expression
 from query.dates import epoch_us
 from query.plan import column_path
 from query.semantics import COMPARISON_TESTS, compare, equals, truthy
+from query.sorting import keys_for
 from query.values import Date, Value
 
-__all__ = ["Column", "Term", "column_terms", "select"]
+__all__ = ["Column", "Term", "column_terms", "flatten_values", "select"]
 
 _FAST: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq,
@@ -45,16 +46,36 @@ _FAST: dict[str, Callable[[Any, Any], bool]] = {
 _FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
-class Column:
-    """One field's values over a sequence of rows, with lazily derived truthiness and instants
-    (each derived list is deterministic, so concurrent fills are harmless)."""
+_UNSET: Any = object()
 
-    __slots__ = ("_instants", "_truth", "values")
+
+class Column:
+    """One field's values over a sequence of rows, with lazily derived truthiness, instants and
+    sort keys (each derived list is deterministic, so concurrent fills are harmless)."""
+
+    __slots__ = ("_flat", "_instants", "_keys", "_truth", "values")
 
     def __init__(self, values: list[Value]) -> None:
         self.values = values
         self._truth: list[bool] | None = None
         self._instants: list[int | None] | None = None
+        self._keys: list[Any] | None = _UNSET
+        self._flat: tuple[Column, list[int]] | None = None
+
+    def flattened(self) -> tuple[Column, list[int]]:
+        """:func:`flatten_values` of the values, computed once (FLATTEN of a cached field)."""
+        if self._flat is None:
+            self._flat = flatten_values(self.values)
+        return self._flat
+
+    def keys(self) -> list[Any] | None:
+        """``keys_for(values)``: sort keys ordering the values as ``compare`` does, or None.
+
+        Also valid for any subset of the rows: equal keys are exactly the pairs the comparator
+        calls equal, and key order is its order, whatever other values share the column."""
+        if self._keys is _UNSET:
+            self._keys = keys_for(self.values)
+        return self._keys
 
     def truth(self) -> list[bool]:
         if self._truth is None:
@@ -69,6 +90,21 @@ class Column:
                 for v in self.values
             ]
         return self._instants
+
+
+def flatten_values(values: list[Value]) -> tuple[Column, list[int]]:
+    """FLATTEN's elements of ``values`` (a list gives its elements, anything else itself) as a
+    column, and the position in ``values`` each element comes from."""
+    elements: list[Value] = []
+    owners: list[int] = []
+    for position, value in enumerate(values):
+        if isinstance(value, list):
+            elements.extend(value)
+            owners.extend(repeat(position, len(value)))
+        else:
+            elements.append(value)
+            owners.append(position)
+    return Column(elements), owners
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,18 +240,24 @@ def _string_equality(
     ASCII strings never collate equal (``semantics.equals``); anything else asks ``equals``
     (which is symmetric when either side is a string: other types never equal one)."""
     plain = literal.isascii() and literal.isprintable()
+    # Columns repeat a few strings many times (a FLATTEN of tags: 45k elements, few distinct
+    # tags), so each distinct string is tested once.
+    answers: dict[str, bool] = {}
     kept: list[int] = []
     for i in positions:
         value = values[i]
         if value is None:
             same = False  # null sorts before every string
         elif type(value) is str:
-            if value == literal:
-                same = True
+            known = answers.get(value)
+            if known is not None:
+                same = known
+            elif value == literal:
+                same = answers[value] = True
             elif plain and value.isascii() and value.isprintable():
-                same = False
+                same = answers[value] = False
             else:
-                same = equals(value, literal)
+                same = answers[value] = equals(value, literal)
         else:
             same = equals(value, literal)
         if same is not negate:

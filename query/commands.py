@@ -10,12 +10,13 @@ live there and in ``query.plan``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any, cast
 
 from query import ast
-from query.columns import Column, column_terms, select
+from query.columns import Column, column_terms, flatten_values, select
 from query.compile import Compiled, Scope, compile_expression
 from query.errors import EvaluationError, QueryExecutionError, QueryLimitError
 from query.index import VaultIndex
@@ -171,8 +172,10 @@ def group_rows(
     scope: Scope,
     deadline: Deadline,
     values: list[Value] | None = None,
+    keys: list[Any] | None = None,
 ) -> list[Row]:
-    """GROUP BY (``values``: the key's values on the rows, when cached)."""
+    """GROUP BY (``values``: the key's values on the rows, when cached; ``keys``: their sort
+    keys, when cached too)."""
     key_of = compile_expression(op.field.expr)
     keyed: list[tuple[Value, Mapping[str, Value]]] = []
     errors: list[str] = []
@@ -190,16 +193,13 @@ def group_rows(
     if rows and len(errors) == len(rows):
         raise all_failed("group", errors)
     groups: list[tuple[Value, dict[str, Value]]] = []
-    sort_keys = keys_for([key for key, _ in keyed])
+    sort_keys = keys if keys is not None else keys_for([key for key, _ in keyed])
     if sort_keys is not None:
         # Equal sort keys are exactly the pairs the comparator calls equal (``query.sorting``):
         # group by them, in the stable order they give, without calling the comparator.
-        # Members become values (``rows``): task rows are merged as ``TaskRow.merged`` does,
-        # inline (``{**page, **task}`` has the same keys, order and values), the rest by ``plain``.
-        members = [
-            {**data.page, **data.task} if type(data) is TaskRow else plain(data)
-            for _, data in keyed
-        ]
+        # Members become values (``rows``): task rows as their cached merged dict (``plain``,
+        # inlined for them), overlays merged.
+        members = [data.value() if type(data) is TaskRow else plain(data) for _, data in keyed]
         last: Any = None
         for i in sorted(range(len(keyed)), key=sort_keys.__getitem__):
             if groups and sort_keys[i] == last:
@@ -229,39 +229,64 @@ def flatten_rows(
     deadline: Deadline,
     values: list[Value] | None = None,
     where: ast.Where | None = None,
+    flat: tuple[Column, list[int]] | None = None,
 ) -> list[Row]:
-    """FLATTEN (``values``: the flattened expression's values, when cached); with ``where``, a
-    following WHERE that reads only the new name (``query.fusion``), run on the elements
-    before any row is built."""
-    value_of = compile_expression(op.field.expr)
+    """FLATTEN (``values``: the flattened expression's values, when cached; ``flat``: those
+    values already flattened, as ``Column.flattened`` gives); with ``where``, a following WHERE
+    that reads only the new name (``query.fusion``), run on the elements before any row is
+    built."""
     name = op.field.name
-    flat: list[tuple[Value, Mapping[str, Value], Value]] = []
-    errors: list[str] = []
-    for position, (row_id, data) in enumerate(rows):
-        if not position & 255:
-            deadline.check()
-        if values is not None:
-            value = values[position]
-        else:
-            try:
-                value = value_of(data, scope)
-            except EvaluationError as exc:
-                errors.append(exc.message)
-                continue
-        for element in value if isinstance(value, list) else [value]:
-            flat.append((row_id, data, element))
-    if rows and len(errors) == len(rows):
-        raise all_failed("flatten", errors)
+    if flat is not None:
+        deadline.check()
+    column, owners = flat if flat is not None else _flatten(op, rows, scope, deadline, values)
+    elements = column.values
+    kept: Sequence[int] = range(len(elements))
     if where is not None:
         terms = column_terms(where.expr)
         if terms is not None and all(term.path == (name,) for term in terms):
             # Simple tests of the element: column-wise over the elements (``query.columns``).
-            elements = Column([item[2] for item in flat])
             deadline.check()
-            positions = select(terms, [elements] * len(terms), None, scope)
-            flat = [flat[i] for i in positions]
+            kept = select(terms, [column] * len(terms), None, scope)
         else:
-            light: list[Row] = [(k, {name: item[2]}) for k, item in enumerate(flat)]
-            kept = filter_rows(compile_expression(where.expr), light, scope, deadline)
-            flat = [flat[cast(int, k)] for k, _ in kept]
-    return [(row_id, overlay({name: element}, data)) for row_id, data, element in flat]
+            light: list[Row] = [(k, {name: element}) for k, element in enumerate(elements)]
+            passed = filter_rows(compile_expression(where.expr), light, scope, deadline)
+            kept = [cast(int, k) for k, _ in passed]
+    out: list[Row] = []
+    for i in kept:
+        row_id, data = rows[owners[i]]
+        out.append((row_id, overlay({name: elements[i]}, data)))
+    return out
+
+
+def _flatten(
+    op: ast.Flatten,
+    rows: list[Row],
+    scope: Scope,
+    deadline: Deadline,
+    values: list[Value] | None,
+) -> tuple[Column, list[int]]:
+    """The flattened values (lists give their elements, other values themselves) and each
+    element's row position; rows whose expression errors give none."""
+    if values is not None:
+        return flatten_values(values)
+    value_of = compile_expression(op.field.expr)
+    elements: list[Value] = []
+    owners: list[int] = []
+    errors: list[str] = []
+    for position, (_, data) in enumerate(rows):
+        if not position & 255:
+            deadline.check()
+        try:
+            value = value_of(data, scope)
+        except EvaluationError as exc:
+            errors.append(exc.message)
+            continue
+        if isinstance(value, list):
+            elements.extend(value)
+            owners.extend(repeat(position, len(value)))
+        else:
+            elements.append(value)
+            owners.append(position)
+    if rows and len(errors) == len(rows):
+        raise all_failed("flatten", errors)
+    return Column(elements), owners

@@ -20,10 +20,19 @@ from typing import Any, TypeAlias
 from query import ast
 from query.dates import date_shorthand, epoch_us, parse_date
 from query.errors import EvaluationError, QuerySemanticError, caret_context
-from query.functions import FUNCTIONS, CallContext, function_arity_ok
+from query.functions import FUNCTIONS, BuiltinFunction, CallContext, function_arity_ok
+from query.functions_dispatch import variant_error
+from query.functions_lists import ELEMENTWISE
 from query.fusion import reads_only
 from query.indexing import field_value, index_value
-from query.lambdas import lambda_of_fields, lambda_of_param
+from query.lambdas import (
+    ElementOf,
+    fields_element,
+    frame_element,
+    lambda_of_fields,
+    lambda_of_param,
+    param_element,
+)
 from query.parse_tree import DATE_SHORTHANDS
 from query.rows import OverlayRow, TaskRow, row_get
 from query.semantics import COMPARISON_TESTS as _COMPARISON_TESTS
@@ -282,6 +291,10 @@ def _call(expr: ast.Call, text: str | None) -> Compiled:
             return lambda row, scope: fn(scope.ctx, [only(row, scope)])
         if len(args) == 2:
             first, second = args
+            over = ELEMENTWISE.get(name)
+            lam = expr.args[1]
+            if over is not None and isinstance(lam, ast.Lambda):
+                return _elementwise(name, fn, over, first, second, _element_of(lam, text))
             return lambda row, scope: fn(scope.ctx, [first(row, scope), second(row, scope)])
         return lambda row, scope: fn(scope.ctx, [arg(row, scope) for arg in args])
     target = _compile(callee, text)
@@ -386,6 +399,42 @@ def _binary(op: str, left: Compiled, right: Compiled) -> Compiled:
 
         return ordering
     return lambda row, scope: binary_op(op, left(row, scope), right(row, scope), scope.env)
+
+
+def _elementwise(
+    name: str,
+    fn: BuiltinFunction,
+    over: Callable[[CallContext, list[Value], Callable[[Value], Value]], Value],
+    items_of: Compiled,
+    lambda_of: Compiled,
+    element_of: ElementOf,
+) -> Compiled:
+    """``filter(xs, (t) => …)`` and the like: on a list, the ``(array, function)`` variant's
+    loop (``functions_lists.ELEMENTWISE``) runs with the lambda applied directly, as the call
+    would run it, errors included; anything else is the plain call. This halved lambdas over
+    ``file.tasks`` at 50k notes (a function value per row, ``call_value`` per element)."""
+
+    def elementwise(row: Row, scope: Scope) -> Value:
+        items = items_of(row, scope)
+        if type(items) is list:
+            try:
+                return over(scope.ctx, items, element_of(row, scope))
+            except (RecursionError, ArithmeticError, ValueError) as exc:
+                raise variant_error(name, exc) from exc  # as ``fn`` reports them
+        return fn(scope.ctx, [items, lambda_of(row, scope)])
+
+    return elementwise
+
+
+def _element_of(expr: ast.Lambda, text: str | None) -> ElementOf:
+    """The lambda literal applied to one argument, as its compiled ``Function`` would be."""
+    body = _compile(expr.body, text)
+    if len(expr.params) == 1 and reads_only(expr.body, expr.params[0]):
+        fields = _param_fields(expr.body, expr.params[0])
+        if fields is not None:
+            return fields_element(*fields)
+        return param_element(expr.params[0], body)
+    return frame_element(expr.params, body)
 
 
 def _lambda(params: tuple[str, ...], body: Compiled) -> Compiled:

@@ -182,16 +182,33 @@ class _Plan:
     def values(self, expr: ast.Expr) -> list[Value] | None:
         """``expr``'s values on the rows from the index's column cache, when it is a field read
         of the source's rows (such reads never error)."""
+        column = self._column(expr)
+        if column is None:
+            return None
+        values = column.values
+        return values if self.positions is None else [values[i] for i in self.positions]
+
+    def keys(self, expr: ast.Expr) -> list[Any] | None:
+        """The sort keys of :meth:`values` (``query.sorting.keys_for``), cached with the column;
+        None when there are none or no cached column."""
+        column = self._column(expr)
+        keys = None if column is None else column.keys()
+        if keys is None:
+            return None
+        return keys if self.positions is None else [keys[i] for i in self.positions]
+
+    def whole_column(self, expr: ast.Expr) -> Column | None:
+        """``expr``'s cached column when the rows are all of the source's, in order."""
+        return self._column(expr) if self.positions is None else None
+
+    def _column(self, expr: ast.Expr) -> Column | None:
         path = column_path(expr)
         if self.source is None or path is None or self.base is None:
             return None
         column = self.index.where_column(self.source, path, self.tasks)
-        if column is None:
+        if column is None or len(column.values) != len(self.base):
             return None
-        values = column.values
-        if len(values) != len(self.base):
-            return None
-        return values if self.positions is None else [values[i] for i in self.positions]
+        return column
 
     def columns(self, expr: ast.Expr) -> tuple[list[Term], list[Column]] | None:
         """The WHERE ``expr`` as column terms with their cached columns, when possible."""
@@ -242,7 +259,8 @@ def _apply(
     if isinstance(op, ast.Limit):
         return limit_rows(op, rows, scope), None
     if isinstance(op, ast.GroupBy):
-        return group_rows(op, rows, scope, deadline, plan.values(op.field.expr)), op.field.name
+        key_values, sort_keys = plan.values(op.field.expr), plan.keys(op.field.expr)
+        return group_rows(op, rows, scope, deadline, key_values, sort_keys), op.field.name
     if isinstance(op, ast.Flatten):
         following = plan.following
         fused = (
@@ -251,7 +269,10 @@ def _apply(
             else None
         )
         plan.skip = fused is not None
-        return flatten_rows(op, rows, scope, deadline, plan.values(op.field.expr), fused), None
+        column = plan.whole_column(op.field.expr)
+        flat = column.flattened() if column is not None else None
+        cached = plan.values(op.field.expr) if flat is None else None
+        return flatten_rows(op, rows, scope, deadline, cached, fused, flat), None
     span = op.span
     raise QueryExecutionError(
         f"Unrecognized query operation '{_op_name(op)}'"

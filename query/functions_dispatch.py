@@ -120,11 +120,8 @@ class BuiltinFunction:
             )
         try:
             return variant.impl(ctx, *args)
-        except RecursionError as exc:
-            raise EvaluationError(f"{self.name}(): value nested too deeply") from exc
-        except (ArithmeticError, ValueError) as exc:
-            # JS would yield NaN/Infinity or throw a RangeError; either way only this row fails.
-            raise EvaluationError(f"{self.name}(): {exc}") from exc
+        except (RecursionError, ArithmeticError, ValueError) as exc:
+            raise variant_error(self.name, exc) from exc
 
     def _resolve(self, signature: tuple[type, ...], args: list[Value]) -> _Resolution:
         """The vectorised positions holding lists, else the first variant matching the
@@ -168,18 +165,23 @@ class PlainFunction(BuiltinFunction):
         return self._arities(nargs)
 
     def __call__(self, ctx: CallContext, args: list[Value]) -> Value:
-        return _run(self.name, self._impl, ctx, args)
+        return run_variant(self.name, self._impl, ctx, args)
 
 
-def _run(name: str, impl: Impl, ctx: CallContext, args: list[Value]) -> Value:
+def run_variant(name: str, impl: Impl, ctx: CallContext, args: list[Value]) -> Value:
     """Run one variant; Python-level numeric failures become a row error, as JS errors do."""
     try:
         return impl(ctx, *args)
-    except RecursionError as exc:
-        raise EvaluationError(f"{name}(): value nested too deeply") from exc
-    except (ArithmeticError, ValueError) as exc:
-        # JS would yield NaN/Infinity or throw a RangeError; either way only this row fails.
-        raise EvaluationError(f"{name}(): {exc}") from exc
+    except (RecursionError, ArithmeticError, ValueError) as exc:
+        raise variant_error(name, exc) from exc
+
+
+def variant_error(name: str, exc: RecursionError | ArithmeticError | ValueError) -> EvaluationError:
+    """The row error for a Python failure inside ``name``'s variant (JS would yield NaN or
+    Infinity, or throw a RangeError; either way only this row fails)."""
+    if isinstance(exc, RecursionError):
+        return EvaluationError(f"{name}(): value nested too deeply")
+    return EvaluationError(f"{name}(): {exc}")
 
 
 def js_number(x: float) -> int | float:

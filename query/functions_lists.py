@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 from query.errors import EvaluationError
@@ -170,16 +171,65 @@ FIRSTVALUE = (
 )
 
 
+Each = Callable[[Value], Value]
+"""A lambda applied to one element (what ``ctx.call_value(fn, [x])`` returns)."""
+
+
+def _all(_ctx: CallContext, items: list[Value], each: Each) -> bool:
+    for x in items:
+        value = each(x)
+        if not (value if type(value) is bool else truthy(value)):
+            return False
+    return True
+
+
+def _any(_ctx: CallContext, items: list[Value], each: Each) -> bool:
+    for x in items:
+        value = each(x)
+        if value if type(value) is bool else truthy(value):
+            return True
+    return False
+
+
+def _filter(_ctx: CallContext, items: list[Value], each: Each) -> list[Value]:
+    kept: list[Value] = []
+    for x in items:
+        value = each(x)
+        if value if type(value) is bool else truthy(value):
+            kept.append(x)
+    return kept
+
+
+# The ``(array, function)`` variants of these functions, over the lambda applied per element
+# (each stops where ``all``/``any`` over a generator would): the variants below call them
+# through ``call_value``; compiled calls whose second argument is a lambda literal call them
+# directly, with no function value per row (``query.compile``).
+ELEMENTWISE: dict[str, Callable[[CallContext, list[Value], Each], Value]] = {
+    "all": _all,
+    "any": _any,
+    "none": lambda ctx, items, each: not _any(ctx, items, each),
+    "filter": _filter,
+    "map": lambda _c, items, each: [each(x) for x in items],
+}
+
+
+def _with_function(name: str) -> Callable[[CallContext, list[Value], Function], Value]:
+    """``name``'s ``(array, function)`` variant: :data:`ELEMENTWISE` through ``call_value``."""
+    over = ELEMENTWISE[name]
+
+    def run(ctx: CallContext, items: list[Value], fn: Function) -> Value:
+        call = ctx.call_value
+        return over(ctx, items, lambda x: call(fn, [x]))
+
+    return run
+
+
 def _quantifier(name: str, combine: Any) -> BuiltinFunction:
     """``all``/``any``/``none``: over one list, a list plus predicate, or the arguments."""
-
-    def with_predicate(ctx: CallContext, items: list[Value], pred: Function) -> bool:
-        return bool(combine(truthy(ctx.call_value(pred, [x])) for x in items))
-
     return (
         BuiltinFunction(name)
         .variant(("array",), lambda _c, items: bool(combine(truthy(x) for x in items)))
-        .variant(("array", "function"), with_predicate)
+        .variant(("array", "function"), _with_function(name))
         .vararg(lambda _c, *items: bool(combine(truthy(x) for x in items)))
     )
 
@@ -205,16 +255,13 @@ JOIN = (
 
 FILTER = (
     BuiltinFunction("filter")
-    .variant(
-        ("array", "function"),
-        lambda c, items, f: [x for x in items if truthy(c.call_value(f, [x]))],
-    )
+    .variant(("array", "function"), _with_function("filter"))
     .variant(("null", "*"), lambda _c, _n, _f: None)
 )
 
 MAP = (
     BuiltinFunction("map")
-    .variant(("array", "function"), lambda c, items, f: [c.call_value(f, [x]) for x in items])
+    .variant(("array", "function"), _with_function("map"))
     .variant(("null", "*"), lambda _c, _n, _f: None)
 )
 

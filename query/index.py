@@ -37,6 +37,7 @@ PageRow = tuple[Link, dict[str, Value]]
 _COLUMNS = 256  # cached sort columns per index
 _WHERE_COLUMNS = 64  # cached WHERE columns per index (with their truth and instant lists)
 _TASK_LISTS = 32  # cached TASK row lists per index (a whole vault's can be 250k rows)
+_ROW_LISTS = 64  # cached page row lists per index (one pointer per row)
 _BULK = 256  # missing pages from which a build pauses the collector
 
 
@@ -133,6 +134,7 @@ class VaultIndex:
         self._pages = pages
         self._rows: dict[str, PageRow] = {}
         self._all_rows: list[PageRow] | None = None
+        self._row_lists: dict[int, tuple[tuple[str, ...], list[PageRow]]] = {}
         self._task_rows: dict[str, list[tuple[None, TaskRow]]] = {}
         self._tag_order: dict[str, tuple[str, ...]] = {}
         self._columns: dict[
@@ -269,6 +271,12 @@ class VaultIndex:
         """
         if paths is self.paths and self._all_rows is not None:
             return list(self._all_rows)
+        if type(paths) is tuple:
+            # A folder's or tag's sequence: one cached list, found by identity (looking up 15k
+            # rows one by one took 4.5 ms at 50k notes, copying the list 0.1 ms).
+            cached = self._row_lists.get(id(paths))
+            if cached is not None and cached[0] is paths:
+                return list(cached[1])
         cache = self._rows
         out: list[PageRow | str] = []
         missing = 0
@@ -288,6 +296,11 @@ class VaultIndex:
         rows = cast(list[PageRow], out)
         if paths is self.paths:
             self._all_rows = rows
+            return list(rows)
+        if type(paths) is tuple:
+            if len(self._row_lists) >= _ROW_LISTS:
+                self._row_lists.clear()
+            self._row_lists[id(paths)] = (paths, rows)
             return list(rows)
         return rows
 

@@ -14,8 +14,10 @@
 - ``limit_value``: a LIMIT right after a SORT lets the sort return only that many rows.
 
 Other shortcuts live in ``query.columns`` (WHERE conjunctions of simple field tests, answered
-from cached columns) and ``query.fusion`` (a WHERE right after FLATTEN that reads only the new
-name runs on the elements).
+from cached columns, which also keep their sort keys for GROUP BY and their flattened elements
+for FLATTEN), ``query.fusion`` (a WHERE right after FLATTEN that reads only the new name runs on
+the elements) and ``query.compile`` (``filter``/``map``/``any``/``all``/``none`` with a lambda
+literal apply it per element without making a function value).
 """
 
 from __future__ import annotations
