@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from typing import Any, cast
 
 from query import ast
@@ -270,23 +269,21 @@ def _flatten(
     if values is not None:
         return flatten_values(values)
     value_of = compile_expression(op.field.expr)
-    elements: list[Value] = []
-    owners: list[int] = []
+    computed: list[Value] = []
+    positions: list[int] = []  # the rows whose expression did not error
     errors: list[str] = []
     for position, (_, data) in enumerate(rows):
         if not position & 255:
             deadline.check()
         try:
-            value = value_of(data, scope)
+            computed.append(value_of(data, scope))
         except EvaluationError as exc:
             errors.append(exc.message)
             continue
-        if isinstance(value, list):
-            elements.extend(value)
-            owners.extend(repeat(position, len(value)))
-        else:
-            elements.append(value)
-            owners.append(position)
+        positions.append(position)
     if rows and len(errors) == len(rows):
         raise all_failed("flatten", errors)
-    return Column(elements), owners
+    column, owners = flatten_values(computed)
+    if errors:
+        owners = [positions[owner] for owner in owners]
+    return column, owners

@@ -1,14 +1,22 @@
-"""A small vault, as data, for the engine tests: built through the real vault model."""
+"""A small vault, as data, for the engine tests: built through the real vault model; and the
+helpers tests with vaults of their own use (:func:`index_of`, :func:`outcome`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC
+from typing import Any
 
+from query.dates import date_from_epoch_ms
+from query.engine import execute
+from query.errors import QueryError
 from query.index import VaultIndex
+from query.semantics import Env
 from server.vault.catalog import Catalog, SourceFile
 
 DAY_MS = 86_400_000
 BASE_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z
+ENV = Env(date_from_epoch_ms(1_710_683_130_250, UTC), UTC)  # "now": 2024-03-17, in UTC
 
 FILES: dict[str, str] = {
     "Home.md": "# Home\n\nReading: [[Books/Dune]] and [[Tolkien]].\n",
@@ -28,8 +36,28 @@ FILES: dict[str, str] = {
 
 
 def build_index() -> VaultIndex:
+    return index_of(FILES, [BASE_MS + (i + 1) * DAY_MS for i in range(len(FILES))])
+
+
+def index_of(files: dict[str, str], mtimes_ms: Sequence[int] | None = None) -> VaultIndex:
+    """The index of ``files``, created at ``BASE_MS``; the i-th modified at ``mtimes_ms[i]``
+    (default: ``i`` days after ``BASE_MS``)."""
     sources = [
-        SourceFile(path, text.encode("utf-8"), BASE_MS, BASE_MS + (i + 1) * DAY_MS)
-        for i, (path, text) in enumerate(FILES.items())
+        SourceFile(
+            path,
+            text.encode("utf-8"),
+            BASE_MS,
+            mtimes_ms[i] if mtimes_ms is not None else BASE_MS + DAY_MS * i,
+        )
+        for i, (path, text) in enumerate(files.items())
     ]
     return VaultIndex(Catalog.from_sources(sources, local=UTC).records())
+
+
+def outcome(query: str, index: VaultIndex) -> Any:
+    """What ``query`` gives at :data:`ENV`: (type, headers, rows), or ("error", class, message)."""
+    try:
+        result = execute(query, index, env=ENV)
+    except QueryError as exc:
+        return ("error", type(exc).__name__, exc.message)
+    return (result.type, result.headers, result.rows)

@@ -4,24 +4,18 @@ and both answers must be identical (rows, order and errors)."""
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 import pytest
 
 from query import ast, commands, compile, engine
 from query.columns import column_terms
-from query.dates import date_from_epoch_ms
 from query.engine import Limits, execute
 from query.errors import QueryError, QueryLimitError
 from query.fusion import reads_only
 from query.index import VaultIndex
 from query.parser import parse_expression
-from query.semantics import Env
-from server.vault.catalog import Catalog, SourceFile
-
-ENV = Env(date_from_epoch_ms(1_710_683_130_250, UTC), UTC)
-BASE_MS = 1_704_067_200_000
+from tests.query.engine_vault import ENV, index_of, outcome
 
 FILES = {
     "p/A.md": (
@@ -113,32 +107,20 @@ QUERIES = [
 
 @pytest.fixture(scope="module")
 def index() -> VaultIndex:
-    sources = [
-        SourceFile(path, text.encode(), BASE_MS, BASE_MS + 86_400_000 * i)
-        for i, (path, text) in enumerate(FILES.items())
-    ]
-    return VaultIndex(Catalog.from_sources(sources, local=UTC).records())
-
-
-def _run(query: str, index: VaultIndex) -> Any:
-    try:
-        result = execute(query, index, env=ENV)
-    except QueryError as exc:
-        return ("error", type(exc).__name__, exc.message)
-    return (result.type, result.headers, result.rows)
+    return index_of(FILES)
 
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_shortcuts_give_the_plain_result(
     query: str, index: VaultIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    planned = _run(query, index)
-    again = _run(query, index)  # from the warm caches
+    planned = outcome(query, index)
+    again = outcome(query, index)  # from the warm caches
     for name in ("column_terms", "reads_only", "column_path", "keys_for"):
         for module in (engine, commands):  # the shortcuts live in both
             if hasattr(module, name):
                 monkeypatch.setattr(module, name, lambda *args: None)
-    assert _run(query, index) == planned == again
+    assert outcome(query, index) == planned == again
 
 
 def test_the_vault_exercises_the_columns(index: VaultIndex) -> None:

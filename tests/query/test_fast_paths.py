@@ -19,19 +19,15 @@ from hypothesis import strategies as st
 from query import compile, engine
 from query.columns import Column, flatten_values
 from query.dates import date_from_epoch_ms
-from query.engine import execute
 from query.errors import QueryError
 from query.functions import FUNCTIONS
 from query.index import VaultIndex
 from query.parser import parse_expression
 from query.rows import TaskRow, plain
-from query.semantics import Env, compare
+from query.semantics import compare
 from query.sorting import keys_for
 from query.values import Function, Link, Value
-from server.vault.catalog import Catalog, SourceFile
-
-ENV = Env(date_from_epoch_ms(1_710_683_130_250, UTC), UTC)
-BASE_MS = 1_704_067_200_000
+from tests.query.engine_vault import BASE_MS, ENV, index_of, outcome
 
 FILES = {
     "p/A.md": (
@@ -49,19 +45,7 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def index() -> VaultIndex:
-    sources = [
-        SourceFile(path, text.encode(), BASE_MS, BASE_MS + 86_400_000 * i)
-        for i, (path, text) in enumerate(FILES.items())
-    ]
-    return VaultIndex(Catalog.from_sources(sources, local=UTC).records())
-
-
-def _run(query: str, index: VaultIndex) -> Any:
-    try:
-        result = execute(query, index, env=ENV)
-    except QueryError as exc:
-        return ("error", type(exc).__name__, exc.message)
-    return (result.type, result.headers, result.rows)
+    return index_of(FILES)
 
 
 LAMBDA_QUERIES = [
@@ -91,10 +75,10 @@ LAMBDA_QUERIES = [
 def test_lambda_calls_agree_with_function_values(
     query: str, index: VaultIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fused = _run(query, index)
+    fused = outcome(query, index)
     monkeypatch.setattr(compile, "ELEMENTWISE", {})
     monkeypatch.setattr(compile, "_CACHE", {})  # recompile without the fused calls
-    assert _run(query, index) == fused
+    assert outcome(query, index) == fused
 
 
 @pytest.mark.parametrize(
@@ -174,10 +158,10 @@ def test_task_rows_become_one_shared_merged_dict(index: VaultIndex) -> None:
 def test_cached_columns_give_the_plain_result(
     query: str, index: VaultIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    planned = _run(query, index)
-    again = _run(query, index)  # from the warm caches
+    planned = outcome(query, index)
+    again = outcome(query, index)  # from the warm caches
     monkeypatch.setattr(engine, "column_path", lambda *args: None)
-    assert _run(query, index) == planned == again
+    assert outcome(query, index) == planned == again
 
 
 VALUES = st.one_of(
@@ -214,3 +198,23 @@ def test_flatten_values(values: list[Value]) -> None:
         for element in (value if isinstance(value, list) else [value])
     ]
     assert list(zip(owners, column.values, strict=True)) == expected
+
+
+def test_flatten_keeps_each_element_with_its_row_when_some_rows_error() -> None:
+    files = {
+        "a.md": "---\nx: [1, 2]\n---\n",  # [1, 2] * 2 has no implementation: the row is dropped
+        "b.md": "---\nx: text\n---\n",
+        "c.md": "---\nx: [3, 4]\n---\n",
+        "d.md": "---\nx: 5\n---\n",
+    }
+    kind, _, rows = outcome("TABLE y FLATTEN x + [] AS y", index_of(files))
+    assert kind == "table"
+    assert [(row[0].path, row[1]) for row in rows] == [
+        ("a.md", 1),
+        ("a.md", 2),
+        ("b.md", "text"),
+        ("c.md", 3),
+        ("c.md", 4),
+    ]  # 5 + [] has no implementation either
+    _, _, rows = outcome("TABLE y FLATTEN x * 2 AS y", index_of(files))
+    assert [(row[0].path, row[1]) for row in rows] == [("b.md", "texttext"), ("d.md", 10)]

@@ -3,22 +3,13 @@ with them switched off, and both answers must be identical (rows, order and erro
 
 from __future__ import annotations
 
-from datetime import UTC
-from typing import Any
-
 import pytest
 
 from query import commands, engine
-from query.dates import date_from_epoch_ms
 from query.engine import execute
-from query.errors import QueryError
 from query.index import VaultIndex
-from query.semantics import Env
 from query.sorting import sort_by_values
-from server.vault.catalog import Catalog, SourceFile
-
-ENV = Env(date_from_epoch_ms(1_710_683_130_250, UTC), UTC)
-BASE_MS = 1_704_067_200_000
+from tests.query.engine_vault import BASE_MS, ENV, index_of, outcome
 
 FILES = {
     "Hub.md": "rating:: 3\n",
@@ -36,11 +27,7 @@ MTIMES = [0, 5, 5, 1, 5, 2, 2, 9]
 
 @pytest.fixture(scope="module")
 def index() -> VaultIndex:
-    sources = [
-        SourceFile(path, text.encode(), BASE_MS, BASE_MS + 1000 * MTIMES[i])
-        for i, (path, text) in enumerate(FILES.items())
-    ]
-    return VaultIndex(Catalog.from_sources(sources, local=UTC).records())
+    return index_of(FILES, [BASE_MS + 1000 * m for m in MTIMES])
 
 
 QUERIES = [
@@ -70,24 +57,16 @@ QUERIES = [
 ]
 
 
-def _run(query: str, index: VaultIndex) -> Any:
-    try:
-        result = execute(query, index, env=ENV)
-    except QueryError as exc:
-        return ("error", type(exc).__name__, exc.message)
-    return (result.type, result.headers, result.rows)
-
-
 @pytest.mark.parametrize("query", QUERIES)
 def test_shortcuts_give_the_plain_result(
     query: str, index: VaultIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    planned = _run(query, index)
+    planned = outcome(query, index)
     for name in ("outlink_target", "column_path", "limit_value"):
         for module in (engine, commands):  # the shortcuts live in both
             if hasattr(module, name):
                 monkeypatch.setattr(module, name, lambda *args: None)
-    assert _run(query, index) == planned
+    assert outcome(query, index) == planned
 
 
 def test_outlink_prefilter_keeps_links_that_collate_equal(index: VaultIndex) -> None:
