@@ -7,14 +7,15 @@ stays on PyTorch, where bf16 autocast is 2.5–3.6× faster than fp32 on CPUs th
 
 The graph is exported from the loaded PyTorch model — BERT, mean pooling over the attention mask,
 L2 normalisation, so it outputs finished vectors — once per machine, into the user cache directory,
-named by a key over the model files and the exporting torch version; an interrupted export leaves
-no file behind (it is written aside and renamed). Whether to use it is decided by
-:func:`load_query_session`'s caller with a probe, like the bf16 decision: it must agree with
-PyTorch and be faster, or queries stay on PyTorch.
+named by a key over the model files and the exporting torch version (a new export deletes the
+older ones); an interrupted export leaves no file behind (it is written aside and renamed).
+Whether to use it is decided by :func:`load_query_session`'s caller with a probe, like the bf16
+decision: it must agree with PyTorch and be faster, or queries stay on PyTorch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -95,6 +96,7 @@ def load_query_session(
     path = directory / f"minilm-query-{export_key(model_dir, torch.__version__)}.onnx"
     if not path.exists():
         _export(model, tokenizer, path)
+        _remove_stale_exports(path)
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1  # PERFORMANCE.md rule 1, for the same reason
     options.inter_op_num_threads = 1
@@ -102,6 +104,15 @@ def load_query_session(
     options.log_severity_level = 3  # errors only: serve's log is not the runtime's diary
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     return OnnxQueryEncoder(session, tokenizer, max_tokens, path)
+
+
+def _remove_stale_exports(current: Path) -> None:
+    """Delete exports for other model files or torch versions (≈ 90 MB each) beside ``current``;
+    another install still using one exports it again."""
+    for stale in current.parent.glob("minilm-query-*.onnx"):
+        if stale != current:
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
 
 def _export(model: Any, tokenizer: Any, path: Path) -> None:

@@ -39,8 +39,11 @@ def test_long_queries_are_truncated_to_the_model_window(real_embedder: MiniLMEmb
 
 def test_the_export_is_made_once_and_reused(real_embedder: MiniLMEmbedder, tmp_path: Path) -> None:
     model, tokenizer = real_embedder._model, real_embedder._tokenizer
+    stale = tmp_path / "minilm-query-0123456789abcdef.onnx"  # another torch version's export
+    stale.write_bytes(b"old graph")
     first = load_query_session(model, tokenizer, 256, model_path(), tmp_path)
-    assert [p.name for p in tmp_path.iterdir()] == [first.path.name]  # no scratch file left
+    # No scratch file left, and the stale export is gone.
+    assert [p.name for p in tmp_path.iterdir()] == [first.path.name]
     stamp = first.path.stat().st_mtime_ns
     second = load_query_session(model, tokenizer, 256, model_path(), tmp_path)
     assert second.path == first.path and second.path.stat().st_mtime_ns == stamp
