@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from query import ast
 from query.dates import date_shorthand, epoch_us, parse_date
@@ -104,6 +104,7 @@ def make_scope(
 
 
 Compiled: TypeAlias = Callable[[Row, Scope], Value]
+_Made = TypeVar("_Made")  # what a lambda maker makes (``_lambda_by_shape``)
 
 
 def call_value(fn: Value, args: list[Value]) -> Value:
@@ -167,13 +168,7 @@ def _compile(expr: ast.Expr, text: str | None) -> Compiled:
         entries = tuple((key, _compile(value, text)) for key, value in expr.entries)
         return lambda row, scope: {key: value(row, scope) for key, value in entries}
     if isinstance(expr, ast.Lambda):
-        body = _compile(expr.body, text)
-        if len(expr.params) == 1 and reads_only(expr.body, expr.params[0]):
-            fields = _param_fields(expr.body, expr.params[0])
-            if fields is not None:
-                return lambda_of_fields(*fields)
-            return lambda_of_param(expr.params[0], body)
-        return _lambda(expr.params, body)
+        return _lambda_by_shape(expr, text, lambda_of_fields, lambda_of_param, _lambda)
     raise TypeError(f"not an expression node: {type(expr).__name__}")
 
 
@@ -428,13 +423,26 @@ def _elementwise(
 
 def _element_of(expr: ast.Lambda, text: str | None) -> ElementOf:
     """The lambda literal applied to one argument, as its compiled ``Function`` would be."""
+    return _lambda_by_shape(expr, text, fields_element, param_element, frame_element)
+
+
+def _lambda_by_shape(
+    expr: ast.Lambda,
+    text: str | None,
+    of_fields: Callable[[tuple[str, ...], bool], _Made],
+    of_param: Callable[[str, Compiled], _Made],
+    of_frame: Callable[[tuple[str, ...], Compiled], _Made],
+) -> _Made:
+    """A lambda literal made by the cheapest maker its body allows: ``t.a.b`` / ``!t.a.b``
+    (``of_fields``), a body reading only its one parameter (``of_param``), else a frame over
+    the row (``of_frame``)."""
     body = _compile(expr.body, text)
     if len(expr.params) == 1 and reads_only(expr.body, expr.params[0]):
         fields = _param_fields(expr.body, expr.params[0])
         if fields is not None:
-            return fields_element(*fields)
-        return param_element(expr.params[0], body)
-    return frame_element(expr.params, body)
+            return of_fields(*fields)
+        return of_param(expr.params[0], body)
+    return of_frame(expr.params, body)
 
 
 def _lambda(params: tuple[str, ...], body: Compiled) -> Compiled:
