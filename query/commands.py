@@ -1,4 +1,4 @@
-"""The row-level DQL commands: WHERE, SORT, LIMIT, GROUP BY, FLATTEN, and the time limit.
+"""The row-level DQL commands: WHERE, SORT, LIMIT, GROUP BY and FLATTEN.
 
 Each command takes the rows ``(id, data)`` and returns the rows it keeps or makes, exactly as
 Dataview's pipeline does (SPEC §3.2): a row whose expression errors is dropped, and when every row
@@ -10,15 +10,15 @@ live there and in ``query.plan``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from query import ast
 from query.columns import Column, column_terms, flatten_values, select
 from query.compile import Compiled, Scope, compile_expression
-from query.errors import EvaluationError, QueryExecutionError, QueryLimitError
+from query.errors import EvaluationError, QueryExecutionError
 from query.index import VaultIndex
+from query.limits import Guard
 from query.output import all_failed
 from query.plan import exact_link, outlink_target
 from query.rows import TaskRow, overlay, plain
@@ -29,42 +29,11 @@ from query.values import Value
 Row = tuple[Value, Mapping[str, Value]]  # (id, data); data is a page, or an overlay on one
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Bounds for one query. ``clock`` returns seconds (e.g. ``time.perf_counter``); without one,
-    neither the time limit nor ``took_ms`` can be measured (this package reads no clock itself)."""
-
-    max_rows: int | None = None
-    timeout_s: float | None = None
-    clock: Callable[[], float] | None = None
-
-
-class Deadline:
-    """The time limit. Loops call ``check`` every 256 rows, so checking costs nothing."""
-
-    def __init__(self, limits: Limits) -> None:
-        self._clock = limits.clock
-        self._start = self._clock() if self._clock else 0.0
-        self._timeout = limits.timeout_s
-
-    def check(self) -> None:
-        if self._timeout is None or self._clock is None:
-            return
-        if self._clock() - self._start > self._timeout:
-            raise QueryLimitError(
-                f"the query ran longer than its time limit of {self._timeout:g} s; "
-                "narrow its FROM or add a LIMIT"
-            )
-
-    def elapsed_ms(self) -> float:
-        return (self._clock() - self._start) * 1000 if self._clock else 0.0
-
-
 def outlink_where(
     op: ast.Where,
     rows: list[Row],
     scope: Scope,
-    deadline: Deadline,
+    deadline: Guard,
     index: VaultIndex,
     source: tuple[str, ...],
 ) -> list[Row]:
@@ -91,7 +60,7 @@ def outlink_where(
     return [rows[i] for i in chosen if source[i] in sure or id(rows[i]) in passed]
 
 
-def filter_rows(expr: Compiled, rows: list[Row], scope: Scope, deadline: Deadline) -> list[Row]:
+def filter_rows(expr: Compiled, rows: list[Row], scope: Scope, deadline: Guard) -> list[Row]:
     from query.semantics import truthy
 
     kept: list[Row] = []
@@ -111,7 +80,7 @@ def filter_rows(expr: Compiled, rows: list[Row], scope: Scope, deadline: Deadlin
 
 
 def sort_rows(
-    op: ast.Sort, rows: list[Row], scope: Scope, deadline: Deadline, limit: int | None
+    op: ast.Sort, rows: list[Row], scope: Scope, deadline: Guard, limit: int | None
 ) -> list[Row]:
     functions = [compile_expression(key.expr) for key in op.keys]
     kept: list[Row] = []
@@ -169,7 +138,7 @@ def group_rows(
     op: ast.GroupBy,
     rows: list[Row],
     scope: Scope,
-    deadline: Deadline,
+    deadline: Guard,
     values: list[Value] | None = None,
     keys: list[Any] | None = None,
 ) -> list[Row]:
@@ -225,7 +194,7 @@ def flatten_rows(
     op: ast.Flatten,
     rows: list[Row],
     scope: Scope,
-    deadline: Deadline,
+    deadline: Guard,
     values: list[Value] | None = None,
     where: ast.Where | None = None,
     flat: tuple[Column, list[int]] | None = None,
@@ -251,7 +220,9 @@ def flatten_rows(
             passed = filter_rows(compile_expression(where.expr), light, scope, deadline)
             kept = [cast(int, k) for k, _ in passed]
     out: list[Row] = []
-    for i in kept:
+    for count, i in enumerate(kept):
+        if not count & 4095:
+            deadline.tick(4096)  # a row per element: the memory grows here
         row_id, data = rows[owners[i]]
         out.append((row_id, overlay({name: elements[i]}, data)))
     return out
@@ -261,7 +232,7 @@ def _flatten(
     op: ast.Flatten,
     rows: list[Row],
     scope: Scope,
-    deadline: Deadline,
+    deadline: Guard,
     values: list[Value] | None,
 ) -> tuple[Column, list[int]]:
     """The flattened values (lists give their elements, other values themselves) and each
@@ -276,10 +247,13 @@ def _flatten(
         if not position & 255:
             deadline.check()
         try:
-            computed.append(value_of(data, scope))
+            value = value_of(data, scope)
         except EvaluationError as exc:
             errors.append(exc.message)
             continue
+        if type(value) is list:
+            deadline.tick(len(value))  # each element becomes a row
+        computed.append(value)
         positions.append(position)
     if rows and len(errors) == len(rows):
         raise all_failed("flatten", errors)

@@ -33,6 +33,7 @@ from query.lambdas import (
     lambda_of_param,
     param_element,
 )
+from query.limits import UNLIMITED, Guard
 from query.parse_tree import DATE_SHORTHANDS
 from query.rows import OverlayRow, TaskRow, row_get
 from query.semantics import COMPARISON_TESTS as _COMPARISON_TESTS
@@ -55,6 +56,7 @@ class Scope:
     this: Mapping[str, Value]
     resolve_link: Callable[[Link], Mapping[str, Value] | None]
     normalize_link: Callable[[str], str]
+    guard: Guard = UNLIMITED
     ctx: CallContext = field(init=False)
     _dates: dict[str, Date | None] = field(init=False, default_factory=dict)
     _links: dict[int, tuple[Link, Link]] = field(init=False, default_factory=dict)
@@ -66,6 +68,7 @@ class Scope:
             normalize_link=self.normalize_link,
             call_value=call_value,
             index_value=lambda obj, index: index_value(obj, index, self.resolve_link),
+            guard=self.guard,
         )
 
     def literal_date(self, text: str) -> Date | None:
@@ -99,8 +102,9 @@ def make_scope(
     this: Mapping[str, Value],
     resolve_link: Callable[[Link], Mapping[str, Value] | None],
     normalize_link: Callable[[str], str],
+    guard: Guard = UNLIMITED,
 ) -> Scope:
-    return Scope(env, this, resolve_link, normalize_link)
+    return Scope(env, this, resolve_link, normalize_link, guard)
 
 
 Compiled: TypeAlias = Callable[[Row, Scope], Value]
@@ -356,7 +360,10 @@ def _binary(op: str, left: Compiled, right: Compiled) -> Compiled:
                 result = arithmetic(a, b)
                 if -_SAFE_INT < result < _SAFE_INT:
                     return result
-            return binary_op(op, a, b, scope.env)
+            value = binary_op(op, a, b, scope.env)
+            if type(value) is str or type(value) is list:
+                scope.guard.tick(len(value))  # what "+" and "*" build (``query.limits``)
+            return value
 
         return calculate
     fast = _FAST_COMPARE.get(op)

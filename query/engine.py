@@ -18,8 +18,6 @@ from typing import Any, cast
 from query import ast
 from query.columns import Column, Term, column_terms, select
 from query.commands import (
-    Deadline,
-    Limits,
     Row,
     filter_rows,
     flatten_rows,
@@ -32,6 +30,7 @@ from query.compile import Scope, compile_expression, make_scope
 from query.errors import QueryExecutionError, QueryLimitError, caret_context
 from query.fusion import reads_only
 from query.index import VaultIndex
+from query.limits import Guard, Limits
 from query.output import finish
 from query.parser import parse_query
 from query.plan import column_path, limit_value, outlink_target
@@ -54,8 +53,32 @@ def execute(
     env: Env,
     limits: Limits = _NO_LIMITS,
 ) -> QueryResult:
-    """Run one DQL query (text or parsed) from the note ``origin`` and return its result."""
-    deadline = Deadline(limits)
+    """Run one DQL query (text or parsed) from the note ``origin`` and return its result.
+
+    Whatever the query does, it ends in a result or a :class:`QueryError`: exhausting the
+    time, memory or size limits (``query.limits``), nesting too deeply or running the process
+    out of memory is a :class:`QueryLimitError`."""
+    guard = Guard(limits)
+    try:
+        result = _execute(query, index, origin, env, guard)
+    except RecursionError:
+        raise QueryLimitError(
+            "the query nests too deeply (an expression, a value or a list within lists)"
+        ) from None
+    except MemoryError:
+        raise QueryLimitError("the query ran out of memory; narrow it or add a LIMIT") from None
+    if limits.max_rows is not None and len(result.rows) > limits.max_rows:
+        raise QueryLimitError(
+            f"the query returned {len(result.rows)} rows, more than the limit of "
+            f"{limits.max_rows}; add a LIMIT or a narrower FROM"
+        )
+    result.took_ms = guard.elapsed_ms()
+    return result
+
+
+def _execute(
+    query: str | ast.Query, index: VaultIndex, origin: str | None, env: Env, deadline: Guard
+) -> QueryResult:
     parsed = parse_query(query) if isinstance(query, str) else query
     this = index.page(origin) if origin else None
     scope = make_scope(
@@ -63,6 +86,7 @@ def execute(
         this=this if this is not None else {},
         resolve_link=_link_resolver(index, origin),
         normalize_link=lambda target: index.normalize_path(target, origin or ""),
+        guard=deadline,
     )
     header = parsed.header
     if isinstance(query, str):
@@ -94,14 +118,7 @@ def execute(
             plan.source = None  # rows are no longer the source's rows
         group_name = named if named is not None else group_name
 
-    result = finish(header, rows, scope, group_name, env, deadline.check)
-    if limits.max_rows is not None and len(result.rows) > limits.max_rows:
-        raise QueryLimitError(
-            f"the query returned {len(result.rows)} rows, more than the limit of "
-            f"{limits.max_rows}; add a LIMIT or a narrower FROM"
-        )
-    result.took_ms = deadline.elapsed_ms()
-    return result
+    return finish(header, rows, scope, group_name, env, deadline.check)
 
 
 def _expressions(parsed: ast.Query) -> Iterator[ast.Expr]:
@@ -230,7 +247,7 @@ def _apply(
     op: ast.Op,
     rows: list[Row],
     scope: Scope,
-    deadline: Deadline,
+    deadline: Guard,
     text: str | None,
     plan: _Plan,
 ) -> tuple[list[Row], str | None]:

@@ -76,8 +76,24 @@ class EvaluationError(QueryError):
     code = "evaluation"
 
 
+CONTEXT_WIDTH = 160
+"""The widest source line a context shows whole; longer ones are cut around the column."""
+
+
 def caret_context(text: str, line: int, column: int) -> str:
-    """The source line ``line`` (1-based) and a caret under ``column`` (1-based)."""
+    """The source line ``line`` (1-based) and a caret under ``column`` (1-based); a line over
+    :data:`CONTEXT_WIDTH` characters is shown as a window around the column, cut with "…"."""
     lines = text.splitlines() or [""]
     source = lines[min(max(line, 1), len(lines)) - 1]
-    return f"{source}\n{' ' * max(column - 1, 0)}^"
+    offset = max(column - 1, 0)
+    if len(source) > CONTEXT_WIDTH:
+        half = CONTEXT_WIDTH // 2
+        start = max(min(offset - half, len(source) - CONTEXT_WIDTH), 0)
+        end = start + CONTEXT_WIDTH
+        window = source[start:end]
+        if start:
+            window, offset = "…" + window, offset - start + 1
+        if end < len(source):
+            window += "…"
+        source = window
+    return f"{source}\n{' ' * offset}^"

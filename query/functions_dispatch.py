@@ -14,10 +14,12 @@ evaluator). It knows nothing about individual functions.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from query.errors import EvaluationError
+from query.limits import UNLIMITED, Guard
 from query.semantics import Env, type_name
 from query.values import Link, Value
 
@@ -33,7 +35,9 @@ class CallContext:
     written to the resolved full path (for ``link("x")``); ``call_value`` calls a function value
     (a lambda) with positional arguments. ``index_value`` evaluates ``obj[key]`` with the
     expression language's indexing rules (SPEC §5.5); when absent, a built-in fallback covering
-    objects, links, lists and scalars is used (``extract`` needs it).
+    objects, links, lists and scalars is used (``extract`` needs it). ``guard`` meters the
+    query's work and memory (``query.limits``): built-ins that loop over elements or build large
+    values tick it.
     """
 
     env: Env
@@ -41,6 +45,7 @@ class CallContext:
     normalize_link: Callable[[str], str]
     call_value: Callable[[Value, list[Value]], Value]
     index_value: Callable[[Value, Value], Value] | None = None
+    guard: Guard = UNLIMITED
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,7 @@ class BuiltinFunction:
             # Pairwise up to the shortest vectorised list, as Dataview does.
             nargs = len(args)
             count = min(len(args[p]) for p in lists)
+            ctx.guard.tick(count)
             return [
                 self(ctx, [args[i][k] if i in lists else args[i] for i in range(nargs)])
                 for k in range(count)
@@ -223,7 +229,7 @@ def u16(text: str) -> str:
 
     JS string lengths and offsets count code units; working on this form reproduces them.
     """
-    if text.isascii() or all(ord(ch) < 0x10000 for ch in text):
+    if text.isascii() or max(text) < "\U00010000":  # max: one C loop, not a Python one
         return text
     out: list[str] = []
     for ch in text:
@@ -237,8 +243,11 @@ def u16(text: str) -> str:
     return "".join(out)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def from_u16(units: str) -> str:
     """Inverse of :func:`u16`: recombine surrogate pairs (lone surrogates are kept)."""
-    if all(not 0xD800 <= ord(ch) <= 0xDFFF for ch in units):
+    if _SURROGATE.search(units) is None:
         return units
     return units.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")

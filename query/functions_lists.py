@@ -21,6 +21,7 @@ from query.functions_dispatch import (
     to_integer,
     u16,
 )
+from query.limits import check_list_size, check_string_size
 from query.semantics import compare, equals, to_string, truthy
 from query.values import Function, Link, Value
 
@@ -31,6 +32,7 @@ def _contains_family(name: str, *, fold_case: bool, recursive: bool) -> BuiltinF
     fn = BuiltinFunction(name)
 
     def in_list(ctx: CallContext, items: list[Value], needle: Value) -> bool:
+        ctx.guard.tick(len(items))
         if recursive:
             # Each element "contains" the needle by the same function (substring, nested list…).
             # Elements that are not arrays, strings or objects can only reach the ("*", "*")
@@ -118,17 +120,35 @@ EXTRACT = PlainFunction("extract", _extract, lambda n: True)
 def _sort(ctx: CallContext, items: list[Value], key: Value = None) -> Value:
     if len(items) < 2:
         return list(items)
+    ctx.guard.tick(len(items))
     keyed: list[tuple[Value, Value]]
     if key is None:
         keyed = [(item, item) for item in items]
     else:
         keyed = [(ctx.call_value(key, [item]), item) for item in items]
+    metered = _metered(ctx, compare)
 
     def by_key(a: tuple[Value, Value], b: tuple[Value, Value]) -> int:
-        return compare(a[0], b[0])
+        return metered(a[0], b[0])
 
     keyed.sort(key=functools.cmp_to_key(by_key))
     return [item for _, item in keyed]
+
+
+def _metered(ctx: CallContext, cmp: Callable[[Value, Value], int]) -> Callable[[Value, Value], int]:
+    """``cmp`` ticking the query's guard every 4,096 comparisons: a sort of a million values
+    makes twenty million of them, and must still stop at the time limit."""
+    count = 0
+    guard = ctx.guard
+
+    def counted(a: Value, b: Value) -> int:
+        nonlocal count
+        count += 1
+        if not count & 4095:
+            guard.tick(4096)
+        return cmp(a, b)
+
+    return counted
 
 
 SORT = (
@@ -175,7 +195,8 @@ Each = Callable[[Value], Value]
 """A lambda applied to one element (what ``ctx.call_value(fn, [x])`` returns)."""
 
 
-def _all(_ctx: CallContext, items: list[Value], each: Each) -> bool:
+def _all(ctx: CallContext, items: list[Value], each: Each) -> bool:
+    ctx.guard.tick(len(items))
     for x in items:
         value = each(x)
         if not (value if type(value) is bool else truthy(value)):
@@ -183,7 +204,8 @@ def _all(_ctx: CallContext, items: list[Value], each: Each) -> bool:
     return True
 
 
-def _any(_ctx: CallContext, items: list[Value], each: Each) -> bool:
+def _any(ctx: CallContext, items: list[Value], each: Each) -> bool:
+    ctx.guard.tick(len(items))
     for x in items:
         value = each(x)
         if value if type(value) is bool else truthy(value):
@@ -191,13 +213,19 @@ def _any(_ctx: CallContext, items: list[Value], each: Each) -> bool:
     return False
 
 
-def _filter(_ctx: CallContext, items: list[Value], each: Each) -> list[Value]:
+def _filter(ctx: CallContext, items: list[Value], each: Each) -> list[Value]:
+    ctx.guard.tick(len(items))
     kept: list[Value] = []
     for x in items:
         value = each(x)
         if value if type(value) is bool else truthy(value):
             kept.append(x)
     return kept
+
+
+def _map(ctx: CallContext, items: list[Value], each: Each) -> list[Value]:
+    ctx.guard.tick(len(items))
+    return [each(x) for x in items]
 
 
 # The ``(array, function)`` variants of these functions, over the lambda applied per element
@@ -209,7 +237,7 @@ ELEMENTWISE: dict[str, Callable[[CallContext, list[Value], Each], Value]] = {
     "any": _any,
     "none": lambda ctx, items, each: not _any(ctx, items, each),
     "filter": _filter,
-    "map": lambda _c, items, each: [each(x) for x in items],
+    "map": lambda ctx, items, each: _map(ctx, items, each),
 }
 
 
@@ -240,7 +268,12 @@ NONE = _quantifier("none", lambda it: not any(it))
 
 
 def _join(ctx: CallContext, items: list[Value], sep: str = ", ") -> str:
-    return sep.join(to_string(x, ctx.env) for x in items)
+    ctx.guard.tick(len(items))
+    parts = [to_string(x, ctx.env) for x in items]
+    size = sum(map(len, parts)) + len(sep) * max(len(parts) - 1, 0)
+    check_string_size(size)  # the same long string joined many times
+    ctx.guard.tick(size)
+    return sep.join(parts)
 
 
 JOIN = (
@@ -266,11 +299,13 @@ MAP = (
 )
 
 
-def _flat(items: list[Value], depth: float) -> list[Value]:
+def _flat(ctx: CallContext, items: list[Value], depth: float) -> list[Value]:
+    ctx.guard.tick(len(items))
     out: list[Value] = []
     for item in items:
         if isinstance(item, list) and depth >= 1:
-            out.extend(_flat(item, depth - 1))
+            out.extend(_flat(ctx, item, depth - 1))
+            check_list_size(len(out))  # the same long list flattened many times
         else:
             out.append(item)
     return out
@@ -278,8 +313,8 @@ def _flat(items: list[Value], depth: float) -> list[Value]:
 
 FLAT = (
     BuiltinFunction("flat")
-    .variant(("array",), lambda _c, items: _flat(items, 1))
-    .variant(("array", "number"), lambda _c, items, n: _flat(items, to_integer(n)))
+    .variant(("array",), lambda c, items: _flat(c, items, 1))
+    .variant(("array", "number"), lambda c, items, n: _flat(c, items, to_integer(n)))
     .variant(("null",), lambda _c, _n: None)
 )
 
@@ -308,9 +343,10 @@ SLICE = (
 )
 
 
-def _unique(_ctx: CallContext, items: list[Value]) -> list[Value]:
+def _unique(ctx: CallContext, items: list[Value]) -> list[Value]:
     # Dataview's DataArray.distinct: stable sort by the comparator, keep the first of each run.
-    ordered = sorted(items, key=functools.cmp_to_key(compare))
+    ctx.guard.tick(len(items))
+    ordered = sorted(items, key=functools.cmp_to_key(_metered(ctx, compare)))
     out: list[Value] = []
     for item in ordered:
         if not out or compare(out[-1], item) != 0:

@@ -114,8 +114,12 @@ def _reduce_op(ctx: CallContext, items: list[Value], op: str) -> Value:
     if op not in _REDUCE_OPS:
         raise EvaluationError("reduce(array, op) supports '+', '-', '/', '*', '&', and '|'")
     acc = items[0]
+    guard = ctx.guard
+    guard.tick(len(items))
     for item in items[1:]:
         acc = binary_op(op, acc, item, ctx.env)
+        if type(acc) is str or type(acc) is list:
+            guard.tick(len(acc))  # each step copies the sum so far
     return acc
 
 
@@ -123,6 +127,7 @@ def _reduce_fn(ctx: CallContext, items: list[Value], fn: Value) -> Value:
     if not items:
         return None
     acc = items[0]
+    ctx.guard.tick(len(items))
     for item in items[1:]:
         if item is None:  # Dataview skips nulls here to ease summing optional fields
             continue
@@ -166,6 +171,7 @@ def _by(name: str, keep_left: Any) -> BuiltinFunction:
     def pick(ctx: CallContext, items: list[Value], fn: Value) -> Value:
         if not items:
             return None
+        ctx.guard.tick(len(items))
         keyed = [(ctx.call_value(fn, [item]), item) for item in items]
         keyed = [(key, item) for key, item in keyed if key is not None]
         if not keyed:

@@ -12,15 +12,23 @@ syntax and semantics differ in places, so patterns are translated rather than us
 Anything that fails to translate or compile raises :class:`EvaluationError`, as an invalid
 ``RegExp`` throws in Dataview. Also here: JS ``String.prototype.replace`` replacement templates
 (``$1 $& $$ $<n>``) and ``String.prototype.split`` with a regex separator.
+
+Patterns run on the ``regex`` package rather than ``re``: it takes a time-out and releases the
+GIL while it matches, so a catastrophic pattern (``(a+)+$`` on ``aaaa…!``) ends at the query's
+time limit with a :class:`QueryLimitError` while the server's other threads keep running.
+Everything built here (a replacement's output, a split's pieces) is metered against the
+query's limits (``query.limits``).
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from functools import lru_cache
 
-from query.errors import EvaluationError
+import regex
+
+from query.errors import EvaluationError, QueryLimitError
+from query.limits import MAX_PATTERN, UNLIMITED, Guard, check_list_size, check_string_size
 
 _WORD = "A-Za-z0-9_"
 _LINE_TERMINATORS = "\\n\\r\\u2028\\u2029"
@@ -188,95 +196,183 @@ class _Translator:
 
 
 @lru_cache(maxsize=512)
-def compile_js(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
-    """Compile a JS regex source (no flags except optional ``i``) into an equivalent Python one."""
+def compile_js(pattern: str, ignore_case: bool = False) -> regex.Pattern[str]:
+    """Compile a JS regex source (no flags except optional ``i``) into an equivalent pattern of
+    the ``regex`` package (match it with ``timeout=`` and ``concurrent=True``)."""
+    if len(pattern) > MAX_PATTERN:
+        raise QueryLimitError(
+            f"a regular expression of {len(pattern):,} characters is over the limit of "
+            f"{MAX_PATTERN:,}"
+        )
     translated = _Translator(pattern).run()
+    flags = regex.VERSION0 | (regex.IGNORECASE if ignore_case else 0)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # FutureWarnings about syntax JS reads literally
-            return re.compile(translated, re.IGNORECASE if ignore_case else 0)
-    except (re.error, OverflowError, RecursionError) as exc:
+        return regex.compile(translated, flags)
+    except (regex.error, OverflowError, RecursionError) as exc:
         raise EvaluationError(f"Invalid regular expression: /{pattern}/: {exc}") from exc
 
 
-def _expand(template: str, m: re.Match[str], text: str) -> str:
-    """JS ``GetSubstitution``: ``$$ $& $` $' $n $nn $<name>``; anything else stays literal."""
-    out: list[str] = []
-    groups = m.re.groups
-    has_names = bool(m.re.groupindex)
+_Part = tuple[str, object]
+"""One piece of a replacement template: ("text", str), ("group", int | str), ("before", None),
+("after", None) or ("match", None)."""
+
+
+def _template(template: str, pattern: regex.Pattern[str]) -> list[_Part]:
+    """JS ``GetSubstitution``'s reading of ``template`` (``$$ $& $` $' $n $nn $<name>``;
+    anything else stays literal), parsed once per call instead of once per match."""
+    parts: list[_Part] = []
+    text: list[str] = []
+
+    def part(kind: str, arg: object = None) -> None:
+        if text:
+            parts.append(("text", "".join(text)))
+            text.clear()
+        parts.append((kind, arg))
+
+    groups = pattern.groups
+    has_names = bool(pattern.groupindex)
     i = 0
     while i < len(template):
         ch = template[i]
         if ch != "$" or i + 1 >= len(template):
-            out.append(ch)
+            text.append(ch)
             i += 1
             continue
         nxt = template[i + 1]
         if nxt == "$":
-            out.append("$")
+            text.append("$")
             i += 2
         elif nxt == "&":
-            out.append(m.group(0))
+            part("match")
             i += 2
         elif nxt == "`":
-            out.append(text[: m.start()])
+            part("before")
             i += 2
         elif nxt == "'":
-            out.append(text[m.end() :])
+            part("after")
             i += 2
         elif nxt.isdigit():
             two = template[i + 1 : i + 3]
             if len(two) == 2 and two.isdigit() and 1 <= int(two) <= groups:
-                out.append(m.group(int(two)) or "")
+                part("group", int(two))
                 i += 3
             elif 1 <= int(nxt) <= groups:
-                out.append(m.group(int(nxt)) or "")
+                part("group", int(nxt))
                 i += 2
             else:
-                out.append("$")
+                text.append("$")
                 i += 1
         elif nxt == "<" and has_names:
             end = template.find(">", i + 2)
             if end < 0:
-                out.append("$")
+                text.append("$")
                 i += 1
             else:
                 name = template[i + 2 : end]
-                value = m.group(name) if name in m.re.groupindex else None
-                out.append(value or "")
+                if name in pattern.groupindex:
+                    part("group", name)
                 i = end + 1
         else:
-            out.append("$")
+            text.append("$")
             i += 1
+    if text:
+        parts.append(("text", "".join(text)))
+    return parts
+
+
+def _expand(parts: list[_Part], m: regex.Match[str], text: str) -> str:
+    out: list[str] = []
+    for kind, arg in parts:
+        if kind == "text":
+            out.append(arg)  # type: ignore[arg-type]
+        elif kind == "group":
+            out.append(m.group(arg) or "")  # type: ignore[call-overload]
+        elif kind == "match":
+            out.append(m.group(0))
+        elif kind == "before":
+            out.append(text[: m.start()])
+        else:
+            out.append(text[m.end() :])
     return "".join(out)
 
 
-def js_replace_all(text: str, pattern: str, replacement: str) -> str:
+def js_replace_all(text: str, pattern: str, replacement: str, guard: Guard = UNLIMITED) -> str:
     """``text.replace(new RegExp(pattern, "g"), replacement)``."""
-    regex = compile_js(pattern)
-    return regex.sub(lambda m: _expand(replacement, m, text), text)
+    compiled = compile_js(pattern)
+    parts = _template(replacement, compiled)
+    size = len(text)
+
+    def expand(m: regex.Match[str]) -> str:
+        nonlocal size
+        piece = _expand(parts, m, text)
+        grown = len(piece) - (m.end() - m.start())
+        if grown > 0:
+            size += grown
+            check_string_size(size)  # "$`" and "$'" can square the text
+            guard.tick(grown)
+        return piece
+
+    try:
+        return compiled.sub(expand, text, timeout=guard.remaining(), concurrent=True)
+    except TimeoutError:
+        raise guard.timed_out() from None
 
 
-def js_test(pattern: str, text: str) -> bool:
+def js_test(
+    pattern: str, text: str, guard: Guard = UNLIMITED, *, ignore_case: bool = False
+) -> bool:
     """``new RegExp(pattern).test(text)``: a match anywhere."""
-    return compile_js(pattern).search(text) is not None
+    compiled = compile_js(pattern, ignore_case)
+    try:
+        return compiled.search(text, timeout=guard.remaining(), concurrent=True) is not None
+    except TimeoutError:
+        raise guard.timed_out() from None
 
 
-def js_split(text: str, pattern: str, limit: float | None = None) -> list[str]:
+def js_split(
+    text: str, pattern: str, limit: float | None = None, guard: Guard = UNLIMITED
+) -> list[str]:
     """``text.split(new RegExp(pattern), limit)`` with undefined captures turned into ``""``."""
-    regex = compile_js(pattern)
     lim = 2**32 - 1 if limit is None else _to_uint32(limit)
     if lim == 0:
         return []
-    if not text:
-        return [] if regex.match(text) else [text]
+    if text and (pattern == "" or _LITERAL.fullmatch(pattern)):
+        # No metacharacters: the separator is the text itself, so the pieces are str.split's
+        # ("" cuts between characters), without a regex match per position.
+        pieces = len(text) if pattern == "" else text.count(pattern) + 1
+        check_list_size(min(pieces, lim), "split")
+        guard.tick(pieces)
+        out = list(text) if pattern == "" else text.split(pattern)
+        return out[:lim]
+    compiled = compile_js(pattern)
+    try:
+        if not text:
+            return [] if compiled.match(text, timeout=guard.remaining()) else [text]
+        return _split(compiled, text, lim, guard)
+    except TimeoutError:
+        raise guard.timed_out() from None
+
+
+# Characters with a meaning in a JS pattern; a pattern without any is a literal string.
+_LITERAL = re.compile(r"[^\\^$.|?*+()\[\]{}]+")
+
+
+def _split(compiled: regex.Pattern[str], text: str, lim: int, guard: Guard) -> list[str]:
+    # JS's SplitMatcher tries a sticky match at every position q; a search from q finds the
+    # first position at or after q where that match exists, and the same match there.
     out: list[str] = []
     size = len(text)
     p = q = 0
+    metered = 0
     while q < size:
-        m = regex.match(text, q)
-        if m is None or m.end() == p:
-            # No separator here, or an empty one right after the previous cut: move on.
+        m = compiled.search(text, q, timeout=guard.remaining(), concurrent=True)
+        if m is None:
+            break
+        q = m.start()
+        if q >= size:
+            break
+        if m.end() == p:
+            # An empty separator right after the previous cut: move on.
             q += 1
             continue
         out.append(text[p:q])
@@ -286,8 +382,13 @@ def js_split(text: str, pattern: str, limit: float | None = None) -> list[str]:
             out.append(g or "")
             if len(out) == lim:
                 return out
+        if len(out) - metered >= 4096:
+            check_list_size(len(out), "split")
+            guard.tick(len(out) - metered)
+            metered = len(out)
         p = q = m.end()
     out.append(text[p:])
+    check_list_size(len(out), "split")
     return out
 
 

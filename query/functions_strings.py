@@ -18,7 +18,8 @@ from query.functions_dispatch import (
     to_integer,
     u16,
 )
-from query.functions_regex import compile_js, js_replace_all, js_split, js_test
+from query.functions_regex import js_replace_all, js_split, js_test
+from query.limits import check_string_size
 from query.values import Value
 
 
@@ -34,10 +35,12 @@ def _false(*_args: object) -> bool:
 _JS_SPECIALS = re.compile(r"[.*+?^${}()|[\]\\]")
 
 
-def _containsword(_ctx: CallContext, hay: str, word: str) -> bool:
-    # Dataview builds /.*\b<escaped word>\b.*/i; JS \b only knows ASCII word characters.
+def _containsword(ctx: CallContext, hay: str, word: str) -> bool:
+    # Dataview tests /.*\b<escaped word>\b.*/i; JS \b only knows ASCII word characters. The
+    # ".*" on each side may match nothing, so searching the middle alone gives the same answer
+    # in linear time (".*" first makes a search quadratic on a long text without the word).
     escaped = _JS_SPECIALS.sub(lambda m: "\\" + m.group(0), word)
-    return compile_js(r".*\b" + escaped + r"\b.*", ignore_case=True).search(hay) is not None
+    return js_test(r"\b" + escaped + r"\b", hay, ctx.guard, ignore_case=True)
 
 
 def _nullable(fn: BuiltinFunction, *arities: int, vectorized: bool = True) -> BuiltinFunction:
@@ -59,18 +62,18 @@ CONTAINSWORD = _nullable(
 
 REGEXTEST = (
     BuiltinFunction("regextest")
-    .variant(("string", "string"), lambda _c, pattern, s: js_test(pattern, s))
+    .variant(("string", "string"), lambda c, pattern, s: js_test(pattern, s, c.guard))
     .variant(("null", "*"), _false)
     .variant(("*", "null"), _false)
     .vectorize(2, (0, 1))
 )
 
 
-def _regexmatch(_ctx: CallContext, pattern: str, text: str) -> bool:
+def _regexmatch(ctx: CallContext, pattern: str, text: str) -> bool:
     # Dataview anchors textually, and only when neither anchor is already written.
     if not pattern.startswith("^") and not pattern.endswith("$"):
         pattern = "^" + pattern + "$"
-    return js_test(pattern, text)
+    return js_test(pattern, text, ctx.guard)
 
 
 REGEXMATCH = (
@@ -85,16 +88,24 @@ REGEXMATCH = (
 REGEXREPLACE = _nullable(
     BuiltinFunction("regexreplace").variant(
         ("string", "string", "string"),
-        lambda _c, s, pattern, repl: js_replace_all(s, pattern, repl),
+        lambda c, s, pattern, repl: js_replace_all(s, pattern, repl, c.guard),
     ),
     3,
 )
 
 
-def _replace(_ctx: CallContext, text: str, needle: str, repl: str) -> str:
+def _replace(ctx: CallContext, text: str, needle: str, repl: str) -> str:
     if needle == "":
         # JS split("") cuts between UTF-16 code units.
-        return from_u16(repl.join(u16(text)))
+        units = u16(text)
+        size = len(units) + len(repl) * max(len(units) - 1, 0)
+        check_string_size(size)
+        ctx.guard.tick(size)
+        return from_u16(repl.join(units))
+    if len(repl) > len(needle):
+        size = len(text) + text.count(needle) * (len(repl) - len(needle))
+        check_string_size(size)
+        ctx.guard.tick(size)
     return text.replace(needle, repl)
 
 
@@ -115,8 +126,8 @@ UPPER = (
 
 SPLIT = _nullable(  # not vectorised: a list argument is an error
     BuiltinFunction("split")
-    .variant(("string", "string"), lambda _c, s, delim: js_split(s, delim))
-    .variant(("string", "string", "number"), lambda _c, s, delim, n: js_split(s, delim, n)),
+    .variant(("string", "string"), lambda c, s, delim: js_split(s, delim, None, c.guard))
+    .variant(("string", "string", "number"), lambda c, s, d, n: js_split(s, d, n, c.guard)),
     2,
     3,
     vectorized=False,
@@ -147,6 +158,7 @@ def _pad(text: str, length: float, pad: str, *, left: bool) -> str:
         return text
     if target > _MAX_STRING_LENGTH:
         raise EvaluationError("Invalid string length")  # V8's RangeError, not a huge allocation
+    check_string_size(int(target))
     fill = int(target) - len(units)
     filler = (pad_units * (fill // len(pad_units) + 1))[:fill]
     return from_u16(filler + units if left else units + filler)

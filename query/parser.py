@@ -17,12 +17,14 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, cast
 
-from lark import Lark, Token
+from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from query import ast
 from query.dates import date_shorthand, parse_date
 from query.durations import parse_duration
+from query.errors import QueryLimitError, caret_context
+from query.limits import MAX_DEPTH
 from query.parse_errors import to_syntax_error
 from query.parse_tree import (
     DATE_SHORTHANDS,
@@ -58,9 +60,41 @@ def _lark() -> Lark:
 def _tree(text: str, start: str) -> Any:
     parser = _lark()
     try:
-        return parser.parse(text, start=start)
+        tree = parser.parse(text, start=start)
     except UnexpectedInput as exc:
         raise to_syntax_error(exc, text, parser, start) from None
+    _check_depth(tree, text)
+    return tree
+
+
+def _check_depth(tree: Tree[Token], text: str) -> None:
+    """Refuse a tree deeper than ``MAX_DEPTH`` before anything recursive walks it (the LALR
+    parser builds trees without recursion; the AST transform, compilation and evaluation
+    recurse once per level)."""
+    stack: list[tuple[Tree[Token] | Token, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, Tree):
+            continue
+        if depth > MAX_DEPTH:
+            line, column = _position(node)
+            raise QueryLimitError(
+                f"the query nests more than {MAX_DEPTH} levels deep (parentheses, lists, "
+                "calls, lambdas or a long chain of operators)",
+                line=line,
+                column=column,
+                context=caret_context(text, line, column),
+            )
+        stack.extend((child, depth + 1) for child in node.children)
+
+
+def _position(node: Tree[Token]) -> tuple[int, int]:
+    meta = node.meta
+    if not meta.empty:
+        return meta.line, meta.column
+    for token in node.scan_values(lambda value: isinstance(value, Token)):
+        return token.line or 1, token.column or 1
+    return 1, 1
 
 
 def _convert(text: str, start: str) -> Any:

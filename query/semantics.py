@@ -28,6 +28,7 @@ from query.dates import (
     subtract_dates,
 )
 from query.errors import EvaluationError
+from query.limits import check_list_size, check_string_size
 from query.values import Date, Duration, Function, Link, Value, Widget
 
 
@@ -310,16 +311,23 @@ def to_string(v: Value, env: Env, _nested: bool = False) -> str:
     if kind == "function":
         return "<function>"
     if kind == "array":
-        inner = ", ".join(to_string(item, env, True) for item in v)
+        inner = _joined([to_string(item, env, True) for item in v])
         return f"[{inner}]" if _nested else inner
     if kind == "object":
-        entries = ", ".join(f"{key}: {to_string(value, env, True)}" for key, value in v.items())
+        entries = _joined([f"{key}: {to_string(value, env, True)}" for key, value in v.items()])
         return "{ " + entries + " }"
     if kind == "date":
         return render_date(v, env.settings)
     if kind == "duration":
         return human_duration(v)
     return str(v)
+
+
+def _joined(parts: list[str]) -> str:
+    """``", ".join(parts)``, refused before it is built when over ``query.limits.MAX_STRING``
+    (a list holding one large string many times would otherwise multiply it)."""
+    check_string_size(sum(map(len, parts)) + 2 * len(parts))
+    return ", ".join(parts)
 
 
 def js_number(value: float) -> float:
@@ -377,6 +385,7 @@ def _repeat(text: str, count: float) -> str:
         return ""
     if math.isinf(count) or len(text) * count > 2**29:
         raise EvaluationError("Invalid count value: string repetition is too long")
+    check_string_size(len(text) * math.trunc(count))
     return text * math.trunc(count)
 
 
@@ -391,6 +400,7 @@ def _arithmetic(op: str, a: Value, b: Value, env: Env) -> tuple[bool, Value]:
     if op == "+" and (ta == "string" or tb == "string"):
         left = a if ta == "string" else to_string(a, env)
         right = b if tb == "string" else to_string(b, env)
+        check_string_size(len(left) + len(right))
         return True, left + right
     if op == "*" and {ta, tb} == {"string", "number"}:
         text, count = (a, b) if ta == "string" else (b, a)
@@ -410,6 +420,7 @@ def _arithmetic(op: str, a: Value, b: Value, env: Env) -> tuple[bool, Value]:
     if ta == "number" and tb == "duration" and op == "*":
         return True, normalize_duration(scale_duration(b, a))
     if ta == tb == "array" and op == "+":
+        check_list_size(len(a) + len(b))
         return True, [*a, *b]
     if ta == tb == "object" and op == "+":
         return True, {**a, **b}
