@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
 from server.api import dashboards, events, health, notes, openapi, query, related, search, status
 from server.config import CORS_ORIGINS, ServerSettings
@@ -35,7 +36,7 @@ log = logging.getLogger("vaultql.server")
 
 
 def routes() -> list[BaseRoute]:
-    return [
+    found: list[BaseRoute] = [
         *health.ROUTES,
         *status.ROUTES,
         *query.ROUTES,
@@ -46,6 +47,13 @@ def routes() -> list[BaseRoute]:
         *search.ROUTES,
         *related.ROUTES,
     ]
+    for route in found:
+        if isinstance(route, Route) and route.path_regex.pattern.endswith("$"):
+            # Starlette ends a route's pattern with `$`, which also matches before a final
+            # newline: `/api/v1/status%0A` answered as `/api/v1/status`. `\Z` is the very end.
+            pattern = route.path_regex.pattern.removesuffix("$") + r"\Z"
+            route.path_regex = re.compile(pattern, route.path_regex.flags)
+    return found
 
 
 def create_app(

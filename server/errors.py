@@ -1,7 +1,9 @@
 """The one JSON error shape of the HTTP API, and the handlers that enforce it.
 
 Every failure — a bad request, a query error, a missing note, an unknown route, a wrong method,
-a refused token or host, an unhandled exception — leaves the server as::
+a refused token or host, an unhandled exception, and the HTTP layer's own refusals (a malformed
+request, an oversized head, a request too slow to arrive: ``server.http_limits``) — leaves the
+server as::
 
     {"error": {"code": str, "message": str, "line"?: int, "column"?: int, "context"?: str}}
 
@@ -10,7 +12,7 @@ with a fitting status. Codes and statuses:
 =====================  ======  ===============================================================
 code                   status  meaning
 =====================  ======  ===============================================================
-bad_request            400     malformed JSON, wrong field types, unknown format
+bad_request            400     malformed JSON, wrong field types, unknown format, malformed HTTP
 syntax                 400     the DQL does not parse (line, column, context given)
 unauthorized           401     missing or wrong bearer token
 forbidden_host         403     the Host header is not a name this server answers to
@@ -18,9 +20,11 @@ forbidden_origin       403     a CORS preflight from an origin outside the allow
 bad_path               400     a note path that is not a safe vault-relative path
 not_found              404     no such route or note
 method_not_allowed     405     the route exists, the method does not
+request_timeout        408     the request's head or body did not arrive in time
 payload_too_large      413     the request body is over the limit
+headers_too_large      431     the request line and headers are over the limit
 semantic / execution   422     the query parses but cannot run
-limit                  422     the query hit its time or row limit
+limit                  422     the query hit a limit: time, memory, rows, sizes, nesting
 evaluation             422     every row failed to evaluate
 unavailable            503     the index is still loading
 internal               500     a bug; the message does not leak internals
@@ -34,12 +38,12 @@ from typing import Any
 
 import orjson
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from query.errors import QueryError, QuerySyntaxError
 
-__all__ = ["ApiError", "error_body", "error_response", "exception_handlers"]
+__all__ = ["ApiError", "error_body", "error_json", "error_response", "exception_handlers"]
 
 log = logging.getLogger("vaultql.server")
 
@@ -49,7 +53,9 @@ _STATUS_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     413: "payload_too_large",
+    431: "headers_too_large",
     422: "unprocessable",
     500: "internal",
     503: "unavailable",
@@ -73,11 +79,16 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": inner}
 
 
+def error_json(code: str, message: str, **extra: Any) -> bytes:
+    """The error shape as JSON bytes (for the HTTP layer, which writes raw responses)."""
+    return orjson.dumps(error_body(code, message, **extra))
+
+
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> Response:
     return Response(
-        orjson.dumps(error_body(code, message, **extra)),
+        error_json(code, message, **extra),
         status_code=status,
         media_type="application/json",
         headers=headers,
@@ -119,6 +130,13 @@ async def _unhandled(request: Request, exc: Exception) -> Response:
     return error_response(500, "internal", "internal server error")
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    # The client left (or was cut off for sending too slowly) mid-body: nobody reads an answer,
+    # and it is no bug worth a traceback in the log.
+    log.debug("client went away during %s %s", request.method, request.url.path)
+    return error_response(400, "bad_request", "the request body was not received")
+
+
 async def _not_ready(request: Request, exc: Exception) -> Response:
     return error_response(503, "unavailable", str(exc), headers={"Retry-After": "1"})
 
@@ -129,6 +147,7 @@ def exception_handlers() -> dict[Any, Any]:
 
     return {
         NotReadyError: _not_ready,
+        ClientDisconnect: _client_gone,
         ApiError: _api_error,
         QueryError: _query_error,
         HTTPException: _http_error,

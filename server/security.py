@@ -2,12 +2,16 @@
 
 The three run as pure ASGI middleware, outermost first:
 
-1. :class:`HostCheckMiddleware` refuses a ``Host`` that is not loopback, ``localhost`` or a
-   configured name, so a web page whose DNS name was rebound to 127.0.0.1 cannot talk to us.
+1. :class:`HostCheckMiddleware` refuses a request unless it has exactly one ``Host`` header of
+   the form ``host [":" port]`` (RFC 3986: a name, an IPv4 address or a bracketed IPv6 address;
+   a port of digits) whose host is exactly loopback, ``localhost`` or a configured name, so a web
+   page whose DNS name was rebound to 127.0.0.1 cannot talk to us. Nothing lax is repaired:
+   ``localhost:evil.com``, ``localhost..``, ``[::1]evil`` or two ``Host`` headers are refused.
 2. :class:`CorsMiddleware` adds CORS headers only when enabled and only for the exact origins in
    the allow-list (echoing the origin, never ``*``); it answers preflights itself.
-3. :class:`BearerAuthMiddleware` requires ``Authorization: Bearer <token>`` on every path except
-   the health check, comparing in constant time.
+3. :class:`BearerAuthMiddleware` requires exactly one ``Authorization: Bearer <token>`` on every
+   path except the health check, the scheme in any case (RFC 7235), comparing the token in
+   constant time.
 
 Refusals use the one error shape (``server.errors``). This module never looks at the vault.
 """
@@ -15,6 +19,8 @@ Refusals use the one error shape (``server.errors``). This module never looks at
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import re
 from collections.abc import Collection
 
 from starlette.datastructures import Headers
@@ -22,32 +28,53 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.errors import error_response
+from server.tokens import TOKEN_RULE, token_problem
 
 HEALTH_PATH = "/api/v1/health"
-MIN_TOKEN_LENGTH = 16  # a guessable token is no protection; generated ones have 43
+
+# RFC 3986 host (IP-literal without IPvFuture, or a name of unreserved characters; no
+# percent-escapes: no allowed name needs them) and an optional port of 1-5 digits.
+_HOST = re.compile(
+    r"(?:\[(?P<ip>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9._~-]+))(?::(?P<port>[0-9]{1,5}))?"
+)
 
 
-def _host_name(value: str) -> str:
-    """The name part of a Host header: ``[::1]:80`` → ``::1``, ``Example:8377`` → ``example``."""
-    value = value.strip().lower()
-    if value.startswith("["):
-        return value[1 : value.find("]")] if "]" in value else value
-    if value.count(":") == 1:
-        value = value.split(":", 1)[0]
-    return value.rstrip(".")
+def host_name(value: str) -> str | None:
+    """The host named by a ``Host`` header value, or ``None`` when the value is not exactly
+    ``host [":" port]``. Names come lower-case (``Example:8377`` → ``example``) and IPv6
+    literals without brackets, compressed (``[0:0::1]:80`` → ``::1``); nothing else changes."""
+    match = _HOST.fullmatch(value)
+    if match is None or (match["port"] is not None and int(match["port"]) > 65535):
+        return None
+    if match["ip"] is None:
+        return match["name"].lower()
+    try:
+        return ipaddress.IPv6Address(match["ip"]).compressed
+    except ValueError:
+        return None
+
+
+def _allowed_name(name: str) -> str:
+    """An allow-list entry in :func:`host_name`'s form (``[::1]`` or ``0::1`` → ``::1``)."""
+    bare = name.lower().removeprefix("[").removesuffix("]")
+    try:
+        return ipaddress.IPv6Address(bare).compressed
+    except ValueError:
+        return bare
 
 
 class HostCheckMiddleware:
     def __init__(self, app: ASGIApp, allowed: Collection[str]) -> None:
         self.app = app
-        self.allowed = frozenset(name.lower() for name in allowed)
+        self.allowed = frozenset(_allowed_name(name) for name in allowed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        host = Headers(scope=scope).get("host")
-        if host is None or _host_name(host) not in self.allowed:
+        hosts = [value for name, value in scope["headers"] if name == b"host"]
+        host = host_name(hosts[0].decode("latin-1")) if len(hosts) == 1 else None
+        if host is None or host not in self.allowed:
             response = error_response(
                 403, "forbidden_host", "the Host header does not name this server"
             )
@@ -117,19 +144,23 @@ class CorsMiddleware:
 
 class BearerAuthMiddleware:
     def __init__(self, app: ASGIApp, token: str, exempt: Collection[str] = (HEALTH_PATH,)) -> None:
-        if len(token) < MIN_TOKEN_LENGTH:
-            raise ValueError(f"the API token is too short (at least {MIN_TOKEN_LENGTH} characters)")
+        problem = token_problem(token)
+        if problem is not None:
+            raise ValueError(f"the API token is too weak: {problem} (needs {TOKEN_RULE})")
         self.app = app
-        self._expected = f"Bearer {token}".encode()
+        self._token = token.encode()
         self.exempt = frozenset(exempt)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
-        given = Headers(scope=scope).get("authorization", "").encode("utf-8", "replace")
-        # compare_digest's time depends only on the length of its inputs, not on where they differ.
-        if not hmac.compare_digest(given, self._expected):
+        given = [value for name, value in scope["headers"] if name == b"authorization"]
+        scheme, _, credentials = (given[0] if len(given) == 1 else b"").partition(b" ")
+        # compare_digest's time depends only on the length of its inputs, not on where they
+        # differ; the scheme is no secret.
+        matches = hmac.compare_digest(credentials, self._token)
+        if not (matches and scheme.lower() == b"bearer"):
             response = error_response(
                 401,
                 "unauthorized",

@@ -4,6 +4,10 @@ Order: an explicit token (``--token``), then ``$VAULTQL_TOKEN``, then the token 
 in the user config directory (``<config>/tokens/<vault key>.token``), created on first use with
 ``secrets`` (256 bits) and mode 0600. The vault key is a hash of the vault's absolute path, so two
 vaults never share a token and the file name leaks nothing about the vault.
+
+Whatever its source, a token must look like secret material (:func:`token_problem`): at least 16
+visible ASCII characters (no whitespace), at least 10 of them different. A generated token (43
+URL-safe characters) always passes; ``sixteen spaces`` or ``aaaaaaaaaaaaaaaa`` do not.
 """
 
 from __future__ import annotations
@@ -20,15 +24,25 @@ import platformdirs
 
 __all__ = [
     "ENV_VAR",
+    "MIN_TOKEN_DISTINCT",
+    "MIN_TOKEN_LENGTH",
+    "TOKEN_RULE",
     "config_dir",
     "generate_token",
     "resolve_token",
     "token_path",
+    "token_problem",
     "vault_key",
 ]
 
 ENV_VAR = "VAULTQL_TOKEN"
 TOKEN_BYTES = 32  # 256 bits
+MIN_TOKEN_LENGTH = 16  # a guessable token is no protection; generated ones have 43
+MIN_TOKEN_DISTINCT = 10  # "aaaa…" or "abababab…" is long but not secret
+TOKEN_RULE = (
+    f"at least {MIN_TOKEN_LENGTH} visible ASCII characters, no whitespace, "
+    f"at least {MIN_TOKEN_DISTINCT} of them different"
+)
 log = logging.getLogger("vaultql.server")
 
 
@@ -48,6 +62,17 @@ def token_path(vault: Path, directory: Path | None = None) -> Path:
 
 def generate_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_problem(token: str) -> str | None:
+    """Why ``token`` is too weak to guard the API (``None`` when it is fine)."""
+    if any(not "!" <= char <= "~" for char in token):
+        return "it has whitespace, control or non-ASCII characters"
+    if len(token) < MIN_TOKEN_LENGTH:
+        return f"it is too short ({len(token)} characters)"
+    if len(set(token)) < MIN_TOKEN_DISTINCT:
+        return f"it has too few different characters ({len(set(token))})"
+    return None
 
 
 def resolve_token(

@@ -8,6 +8,8 @@ and the index itself holds only files the scanner found inside the vault.
 
 from __future__ import annotations
 
+import re
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -35,4 +37,13 @@ async def note(request: Request) -> Response:
     return json_response(data)
 
 
-ROUTES = [Route("/api/v1/notes/{path:path}", note, methods=["GET"])]
+def _route() -> Route:
+    route = Route("/api/v1/notes/{path:path}", note, methods=["GET"])
+    # Starlette's `path` convertor is `.*`, which stops at a newline: `a%0Ab.md` matched no route
+    # (404) and the closing `$` dropped a final one (`Home.md%0A` named Home.md). Matching every
+    # character to the very end hands such paths to the policy above: 400 bad_path.
+    route.path_regex = re.compile(r"^/api/v1/notes/(?P<path>.*)\Z", re.DOTALL)
+    return route
+
+
+ROUTES = [_route()]

@@ -75,6 +75,41 @@ def test_serve_refuses_a_short_token(vault: Path, capsys: pytest.CaptureFixture[
     assert "too short" in capsys.readouterr().err
 
 
+WEAK = [" " * 16, "a" * 32, "abcabcabcabcabcabcabc", "0123456789 abcdefghij"]
+
+
+@pytest.mark.parametrize("token", WEAK)
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_serve_refuses_a_weak_token_from_the_command_line(
+    vault: Path, capsys: pytest.CaptureFixture[str], token: str, host: str
+) -> None:
+    args = ["serve", str(vault), "--token", token, "--host", host, "--port", "1"]
+    assert cli_server.main(args) == 2
+    err = capsys.readouterr().err
+    assert "--token is too weak" in err and "at least 10 of them different" in err
+
+
+@pytest.mark.parametrize("token", WEAK)
+def test_serve_and_get_refuse_a_weak_token_from_the_environment(
+    vault: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, token: str
+) -> None:
+    monkeypatch.setenv("VAULTQL_TOKEN", token)
+    assert cli_server.main(["serve", str(vault), "--host", "0.0.0.0", "--port", "1"]) == 2
+    assert "$VAULTQL_TOKEN is too weak" in capsys.readouterr().err
+    assert cli_server.main(["get", str(vault), "/api/v1/status", "--no-cache"]) == 2
+    assert "$VAULTQL_TOKEN is too weak" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_weakened_token_file(
+    vault: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli_server.main(["token", str(vault)]) == 0
+    capsys.readouterr()
+    token_path(vault).write_text("aaaaaaaaaaaaaaaaaaaa\n")
+    assert cli_server.main(["serve", str(vault), "--port", "1"]) == 2
+    assert "the token file is too weak" in capsys.readouterr().err
+
+
 def test_serve_refuses_a_public_host_without_a_token(
     vault: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+from collections.abc import MutableMapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -11,7 +14,7 @@ from starlette.testclient import TestClient
 from server import cli_server
 from server.app import create_app
 from server.config import CORS_ORIGINS, DEFAULT_HOST, ServerSettings, is_loopback
-from server.security import CorsMiddleware
+from server.security import CorsMiddleware, host_name
 from server.service import VaultService
 from tests.server.server_helpers import AUTH, TOKEN, make_service, make_vault, settings
 
@@ -47,13 +50,61 @@ def test_non_loopback_host_refuses_to_start_without_a_token(
     assert "without an explicit token" in capsys.readouterr().err
 
 
+def _status_with(
+    service: VaultService, headers: list[tuple[bytes, bytes]], **overrides: Any
+) -> int:
+    """The status of ``GET /api/v1/status`` with exactly these raw headers (no client between:
+    it would merge, strip or refuse some of them)."""
+    app = create_app(service, settings(**overrides))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/api/v1/status",
+        "raw_path": b"/api/v1/status",
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 8377),
+    }
+    out: dict[str, int] = {}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            out["status"] = message["status"]
+
+    asyncio.run(app(scope, receive, send))
+    return out["status"]
+
+
+AUTH_RAW = (b"authorization", f"Bearer {TOKEN}".encode())
+
+
 @pytest.mark.parametrize(
     "host",
-    ["127.0.0.1", "127.0.0.1:8377", "localhost", "localhost:1", "[::1]:8377", "LOCALHOST"],
+    [
+        "127.0.0.1",
+        "127.0.0.1:8377",
+        "localhost",
+        "localhost:1",
+        "localhost:65535",
+        "[::1]:8377",
+        "[::1]",
+        "[0:0:0:0:0:0:0:1]:8377",
+        "LOCALHOST",
+        "LocalHost:80",
+    ],
 )
 def test_loopback_host_headers_are_accepted(service: VaultService, host: str) -> None:
     response = _client(service).get("/api/v1/status", headers={"Host": host})
     assert response.status_code == 200
+    assert _status_with(service, [(b"host", host.encode()), AUTH_RAW]) == 200
 
 
 @pytest.mark.parametrize(
@@ -73,9 +124,113 @@ def test_foreign_host_headers_are_refused(service: VaultService, host: str) -> N
     assert response.json()["error"]["code"] == "forbidden_host"
 
 
+LAX_HOSTS = [
+    "localhost:evil.com",
+    "localhost:8377@evil",
+    "localhost@evil.com",
+    "user@localhost",
+    "[::1]evil.com",
+    "[::1]:8377evil",
+    "[::1]:evil",
+    "localhost..",
+    "localhost.",
+    "127.0.0.1.",
+    "localhost:",
+    "localhost::8377",
+    "localhost:80:80",
+    "localhost:+80",
+    "localhost:-1",
+    "localhost:0x50",
+    "localhost:８０",
+    "localhost:99999",
+    "localhost:123456",
+    "localhost/evil",
+    "localhost?x",
+    "localhost#x",
+    "localhost\\evil",
+    "local%68ost",
+    " localhost",
+    "localhost ",
+    "localhost\t",
+    "localhost, evil.com",
+    "localhost evil.com",
+    "[::1",
+    "::1",
+    "::1:8377",
+    "[[::1]]",
+    "[::1%25lo]",
+    "[v1.fe80::a]",
+    "[127.0.0.1]",
+    "127.1",
+    "0x7f.0.0.1",
+    "2130706433",
+    "127.000.000.001",
+    "ⅼocalhost",
+    "localhost\x00",
+    "",
+]
+
+
+@pytest.mark.parametrize("host", LAX_HOSTS)
+def test_lax_host_forms_are_refused(service: VaultService, host: str) -> None:
+    raw = host.encode("utf-8")
+    assert _status_with(service, [(b"host", raw), AUTH_RAW]) == 403
+    assert _status_with(service, [(b"host", raw), AUTH_RAW], allowed_hosts=("evil.com",)) == 403
+
+
+def test_exactly_one_host_header(service: VaultService) -> None:
+    good = (b"host", b"127.0.0.1:8377")
+    assert _status_with(service, [good, AUTH_RAW]) == 200
+    assert _status_with(service, [good, good, AUTH_RAW]) == 403
+    assert _status_with(service, [good, (b"host", b"evil.com"), AUTH_RAW]) == 403
+    assert _status_with(service, [(b"host", b"evil.com"), good, AUTH_RAW]) == 403
+    assert _status_with(service, [AUTH_RAW]) == 403
+
+
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        ("localhost", "localhost"),
+        ("Example.LAN:8377", "example.lan"),
+        ("[::1]:80", "::1"),
+        ("[0:0::1]", "::1"),
+        ("[FE80::A]", "fe80::a"),
+        ("127.0.0.1:0", "127.0.0.1"),
+        ("localhost:evil.com", None),
+        ("localhost..", "localhost.."),  # well-formed, and matches no allowed name
+        ("[::1]evil", None),
+        ("[::g]", None),
+        ("a:65536", None),
+    ],
+)
+def test_host_name_parses_strictly(value: str, name: str | None) -> None:
+    assert host_name(value) == name
+
+
 def test_configured_host_names_are_accepted(service: VaultService) -> None:
-    client = _client(service, allowed_hosts=("vault.lan",))
+    client = _client(service, allowed_hosts=("vault.lan", "[FE80::1]"))
     assert client.get("/api/v1/status", headers={"Host": "vault.lan:8377"}).status_code == 200
+    assert client.get("/api/v1/status", headers={"Host": "VAULT.lan"}).status_code == 200
+    assert client.get("/api/v1/status", headers={"Host": "[fe80::1]:8377"}).status_code == 200
+    for host in ("vault.lan.", "vault.lan..", "x.vault.lan", "vault.lan:x", "[fe80::1]x"):
+        response = client.get("/api/v1/status", headers={"Host": host})
+        assert response.status_code == 403, host
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER", "bEaReR"])
+def test_the_bearer_scheme_is_case_insensitive(service: VaultService, scheme: str) -> None:
+    client = TestClient(create_app(service, settings()), base_url="http://127.0.0.1")
+    response = client.get("/api/v1/status", headers={"Authorization": f"{scheme} {TOKEN}"})
+    assert response.status_code == 200
+    wrong = client.get("/api/v1/status", headers={"Authorization": f"{scheme} {TOKEN.upper()}"})
+    assert wrong.status_code == 401  # the token itself is case-sensitive
+
+
+def test_exactly_one_authorization_header(service: VaultService) -> None:
+    host = (b"host", b"127.0.0.1")
+    assert _status_with(service, [host, AUTH_RAW]) == 200
+    assert _status_with(service, [host, AUTH_RAW, AUTH_RAW]) == 401
+    assert _status_with(service, [host, (b"authorization", b"Bearer nope"), AUTH_RAW]) == 401
 
 
 @pytest.mark.parametrize(
@@ -85,8 +240,12 @@ def test_configured_host_names_are_accepted(service: VaultService) -> None:
         "",
         "Bearer",
         "Bearer ",
-        f"bearer {TOKEN}",
         f"Basic {TOKEN}",
+        f"Bearer{TOKEN}",
+        f"Bearer\t{TOKEN}",
+        f"Bearers {TOKEN}",
+        f"Bear {TOKEN}",
+        f" Bearer {TOKEN}x",
         f"Bearer {TOKEN}x",
         f"Bearer {TOKEN[:-1]}",
         TOKEN,
@@ -113,14 +272,29 @@ def test_token_compare_is_constant_time(
 
     monkeypatch.setattr(hmac, "compare_digest", spy)
     _client(service).get("/api/v1/status")
-    assert calls and calls[-1][1] == f"Bearer {TOKEN}".encode()
+    assert calls and calls[-1] == (TOKEN.encode(), TOKEN.encode())
 
 
-def test_short_tokens_are_rejected_at_startup(service: VaultService) -> None:
-    with pytest.raises(ValueError, match="too short"):
-        TestClient(create_app(service, settings(token="short")), base_url="http://127.0.0.1").get(
-            "/api/v1/health"
-        )
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        ("short", "too short"),
+        (" " * 16, "whitespace"),
+        (" " * 40, "whitespace"),
+        ("a" * 40, "different characters"),
+        ("abcabcabcabcabcabcabc", "different characters"),
+        ("0123456789abcde", "too short"),
+        ("0123456789 abcdefghij", "whitespace"),
+        ("0123456789abcdefghij\n", "whitespace"),
+        ("0123456789abcdéfghij", "non-ASCII"),
+    ],
+)
+def test_weak_tokens_are_rejected_at_startup(
+    service: VaultService, token: str, reason: str
+) -> None:
+    client = TestClient(create_app(service, settings(token=token)), base_url="http://127.0.0.1")
+    with pytest.raises(ValueError, match=reason):
+        client.get("/api/v1/health")
 
 
 def _cors_headers(response: object) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Token generation, storage (0600, per vault), environment override."""
+"""Token generation, storage (0600, per vault), environment override, strength."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import base64
 import stat
 from pathlib import Path
 
-from server.tokens import ENV_VAR, generate_token, resolve_token, token_path
+import pytest
+
+from server.tokens import ENV_VAR, generate_token, resolve_token, token_path, token_problem
+from tests.server.server_helpers import TOKEN
 
 
 def test_generated_tokens_have_256_bits() -> None:
@@ -59,3 +62,32 @@ def test_loosened_token_file_is_tightened(tmp_path: Path) -> None:
 
 def test_no_create_returns_none(tmp_path: Path) -> None:
     assert resolve_token(tmp_path, environ={}, directory=tmp_path / "c", create=False) is None
+
+
+def test_generated_and_test_tokens_are_strong() -> None:
+    assert all(token_problem(generate_token()) is None for _ in range(2000))
+    assert token_problem(TOKEN) is None
+    assert token_problem("from-the-environment-0123456789") is None
+    assert token_problem("0123456789abcdef") is None  # 16 characters, 16 different
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        ("", "too short"),
+        ("0123456789abcde", "too short"),
+        (" " * 16, "whitespace"),
+        ("\t" * 20, "whitespace"),
+        ("0123456789 abcdef", "whitespace"),
+        (" 0123456789abcdef", "whitespace"),
+        ("0123456789abcdef\n", "whitespace"),
+        ("0123456789abcdef\x00", "control"),
+        ("0123456789abcdef\u00a0", "non-ASCII"),
+        ("пароль-0123456789abcdef", "non-ASCII"),
+        ("a" * 64, "different characters (1)"),
+        ("abcdefghiabcdefghiabcdefghi", "different characters (9)"),
+    ],
+)
+def test_weak_tokens_are_named(token: str, reason: str) -> None:
+    problem = token_problem(token)
+    assert problem is not None and reason in problem

@@ -175,3 +175,14 @@ def test_dot_segments_never_reach_a_real_note(guarded: VaultService) -> None:
     status, body = _raw_get(guarded, "/api/v1/notes/Projects/../README.md")
     assert status == 400
     assert body["error"]["code"] == "bad_path"
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["a%0a.md", "a%0A.md", "a%0d.md", "a%0D.md", "README.md%0A", "README.md%0d", "%0a", "%0D%0A"],
+)
+def test_line_breaks_in_note_paths_are_bad_paths(guarded: VaultService, target: str) -> None:
+    # Starlette's `path` convertor stops at a newline (a plain 404), and its closing `$` let
+    # `README.md%0A` name README.md.
+    status, body = _raw_get(guarded, "/api/v1/notes/" + target)
+    assert (status, body["error"]["code"]) == (400, "bad_path"), body
