@@ -10,6 +10,8 @@ is, reading the disk (the catalog itself never touches it after a scan):
 * :func:`warm_scan` — a startup scan: the cached catalog (:meth:`Catalog.restore`) plus one
   ``apply`` of every file on disk, which re-parses only files whose bytes changed and re-links
   only notes whose links could resolve differently.
+* :func:`rescan` — the same full reconciliation for a live catalog (the vault folder was
+  replaced, or came back after vanishing).
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from typing import Any
 from server.vault.catalog import Catalog, ChangeSet, SourceFile, content_hash, no_gc
 from server.vault.exclusions import Exclusions
 from server.vault.paths import is_within
-from server.vault.scanner import Problem, read_note, walk_vault
+from server.vault.reading import ESCAPE_MESSAGE, OutsideVaultError, read_file
+from server.vault.scanner import Problem, walk_vault
 
 __all__ = [
     "BatchResult",
@@ -33,10 +36,17 @@ __all__ = [
     "apply_paths",
     "catalog_state",
     "content_hash",
+    "rescan",
     "warm_scan",
 ]
 
 BatchResult = ChangeSet  # what apply_paths returns (the name the service imports)
+
+
+def _is_plain(rel: str) -> bool:
+    """A vault-relative path without empty, ``.`` or ``..`` segments (events never give
+    others; a caller's ``../x.md`` is not a vault path)."""
+    return bool(rel) and not any(part in ("", ".", "..") for part in rel.split("/"))
 
 
 def _is_excluded(rel: str, exclusions: Exclusions) -> bool:
@@ -59,17 +69,26 @@ def _counted(
 
 
 def _read(
-    catalog: Catalog, notes: Iterable[tuple[str, Path]], failed: list[str], vanished: str
+    catalog: Catalog,
+    real_root: str,
+    notes: Iterable[tuple[str, Path]],
+    failed: list[str],
+    vanished: str,
 ) -> Iterator[SourceFile]:
-    """The notes' files, read one at a time; failures are reported and listed in ``failed``."""
+    """The notes' files, read one at a time (each checked to be inside ``real_root`` as it is
+    read); failures are reported and listed in ``failed``."""
     for rel, absolute in notes:
         try:
-            found = read_note(absolute)
+            found = read_file(absolute, real_root)
         except FileNotFoundError:
             catalog.clear_problems(rel)
             failed.append(rel)
             if vanished:
                 catalog.report(Problem(rel, "vanished", vanished))
+        except OutsideVaultError:
+            failed.append(rel)
+            catalog.clear_problems(rel)
+            catalog.report(Problem(rel, "symlink-escape", ESCAPE_MESSAGE))
         except OSError as exc:
             failed.append(rel)
             catalog.clear_problems(rel)
@@ -82,20 +101,24 @@ def apply_paths(
     catalog: Catalog, root: Path, rel_paths: Iterable[str], exclusions: Exclusions
 ) -> ChangeSet:
     """Reconcile the catalog with the disk for every touched vault-relative path."""
+    real_root = os.path.realpath(root)
     upserts: dict[str, Path] = {}
     removals: set[str] = set()
     attachments: set[str] = set()
     needs_walk = False
     for rel in sorted(set(rel_paths)):
-        if not rel or _is_excluded(rel, exclusions):
+        if not _is_plain(rel) or _is_excluded(rel, exclusions):
             continue
         absolute = root / PurePosixPath(rel)
         try:
-            info = os.stat(absolute)  # follows symlinks; is_within refuses escapes below
+            info = os.stat(absolute)  # follows symlinks; escapes are refused below
         except OSError:
             info = None
+        if info is not None and stat.S_ISREG(info.st_mode) and rel.endswith(".md"):
+            upserts[rel] = absolute  # read_file refuses (and reports) a symlink out of the vault
+            continue
         if info is not None and not is_within(root, absolute):
-            info = None  # a symlink out of the vault is treated as absent
+            info = None  # a folder or attachment symlink out of the vault is treated as absent
         if info is None:
             if catalog.has_file(rel):
                 removals.add(rel)
@@ -104,10 +127,7 @@ def apply_paths(
         elif stat.S_ISDIR(info.st_mode):
             needs_walk = True  # a folder appeared (created, or renamed into place)
         elif stat.S_ISREG(info.st_mode):
-            if rel.endswith(".md"):
-                upserts[rel] = absolute
-            else:
-                attachments.add(rel)
+            attachments.add(rel)
     if needs_walk:
         walk = walk_vault(root, exclusions)
         on_disk = {rel for rel, _ in walk.notes}
@@ -121,21 +141,30 @@ def apply_paths(
         catalog.replace_walk_problems(walk.problems, on_disk)
     failed: list[str] = []
     changes = catalog.apply(
-        _read(catalog, sorted(upserts.items()), failed, ""), removals, attachments=attachments
+        _read(catalog, real_root, sorted(upserts.items()), failed, ""),
+        removals,
+        attachments=attachments,
     )
-    if failed:
-        gone = [rel for rel in failed if rel in catalog]
-        problems = [p for rel in failed for p in catalog.problems_of(rel)]
-        if gone:
-            more = catalog.apply((), gone)
-            changes.removed = sorted({*changes.removed, *more.removed})
-            changes.changed = [p for p in changes.changed if p not in more.removed]
-            changes.relinked = [p for p in changes.relinked if p not in more.removed]
-            changes.relinked += [p for p in more.relinked if p not in changes.relinked]
-            changes.paths_changed = changes.paths_changed or more.paths_changed
-        for problem in problems:
-            catalog.report(problem)  # the removal cleared them; an unreadable file stays listed
+    _drop_failed(catalog, changes, failed)
+    catalog.set_config_problems(exclusions.problems)  # a filter may have timed out meanwhile
     return changes
+
+
+def _drop_failed(catalog: Catalog, changes: ChangeSet, failed: list[str]) -> None:
+    """Remove the notes that could not be read now (keeping their read problems) and merge the
+    removal into ``changes``."""
+    gone = [rel for rel in failed if rel in catalog]
+    if not gone:
+        return
+    problems = [p for rel in gone for p in catalog.problems_of(rel)]
+    more = catalog.apply((), gone)
+    changes.removed = sorted({*changes.removed, *more.removed})
+    changes.changed = [p for p in changes.changed if p not in more.removed]
+    changes.relinked = [p for p in changes.relinked if p not in more.removed]
+    changes.relinked += [p for p in more.relinked if p not in changes.relinked]
+    changes.paths_changed = changes.paths_changed or more.paths_changed
+    for problem in problems:
+        catalog.report(problem)  # the removal cleared them; an unreadable file stays listed
 
 
 # -- warm start ------------------------------------------------------------------------------
@@ -160,18 +189,28 @@ def warm_scan(
     *,
     local: tzinfo,
     exclusions: Exclusions,
-    config_problem: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> WarmResult:
     """Scan the vault, reusing ``state``'s records where a file's content hash still matches."""
     catalog = Catalog.restore(state, local=local) if state else Catalog(local)
+    changes = rescan(catalog, root, exclusions, progress)
+    return WarmResult(catalog, changes.reused, changes.reparsed, changes.paths_changed)
+
+
+def rescan(
+    catalog: Catalog,
+    root: Path,
+    exclusions: Exclusions,
+    progress: Callable[[int, int], None] | None = None,
+) -> ChangeSet:
+    """Bring ``catalog`` in line with everything under ``root``: one walk, then one ``apply`` of
+    every file on disk (re-parsing only files whose bytes changed) and of every file gone. A warm
+    start does this to a restored catalog; the server does it to its live one when the vault
+    folder was replaced."""
     walk = walk_vault(root, exclusions)
     on_disk = {rel for rel, _ in walk.notes}
     catalog.excluded = walk.excluded
-    if config_problem:
-        catalog.report(Problem(".obsidian/app.json", "config", config_problem))
-    for problem in walk.problems:
-        catalog.report(problem)
+    catalog.replace_walk_problems(walk.problems, on_disk)
     removals = [path for path in catalog.note_paths() if path not in on_disk]
     removals += sorted(catalog.other_files - set(walk.other_files))
     notes: Iterable[tuple[str, Path]] = walk.notes
@@ -180,14 +219,10 @@ def warm_scan(
     failed: list[str] = []
     with no_gc():
         changes = catalog.apply(
-            _read(catalog, notes, failed, "file disappeared during the scan"),
+            _read(catalog, walk.real_root, notes, failed, "file disappeared during the scan"),
             removals,
             attachments=walk.other_files,
         )
-        gone = [rel for rel in failed if rel in catalog]
-        if gone:  # cached, but unreadable now: keep the read problem, drop the record
-            problems = [p for rel in gone for p in catalog.problems_of(rel)]
-            changes.paths_changed |= catalog.apply((), gone).paths_changed
-            for problem in problems:
-                catalog.report(problem)
-    return WarmResult(catalog, changes.reused, changes.reparsed, changes.paths_changed)
+        _drop_failed(catalog, changes, failed)
+    catalog.set_config_problems(exclusions.problems)
+    return changes

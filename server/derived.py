@@ -12,11 +12,12 @@ opt in), so apps built for API tests do not load the embedding model.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from pathlib import Path
 from typing import Any
 
-from server.service import VaultService
+from server.service import NotReadyError, VaultService
 
 log = logging.getLogger("vaultql.derived")
 
@@ -58,7 +59,7 @@ class DerivedServices:
             embedder_factory=MiniLMEmbedder,
             index_dir=index_dir / "search" if index_dir is not None else None,
         )
-        text_of = vault_text_reader(self.service.vault)
+        text_of = vault_text_reader(self.service.vault, self.service.recheck)
         self.related = RelatedService(self.service.snapshot, search, text_of)
         self.search = search  # last: a request that sees it finds ``related`` set too
 
@@ -67,19 +68,23 @@ class DerivedServices:
         then follow every new revision."""
         subscription = self.service.hub.subscribe()  # before the load ends: no revision is missed
         try:
-            await asyncio.to_thread(self.service.wait_ready)
-            if not self.service.ready:
-                return
+            # Ready, or not yet: loading, or the vault folder is missing right now.
+            while not await asyncio.to_thread(self.service.wait_ready, 0.5):
+                if stop.is_set() or self.service.progress.snapshot()["phase"] == "failed":
+                    return
             if self.search is None:
                 await asyncio.to_thread(self._build)  # imports too: off the event loop
             from server.search.service import vault_text_reader
             from server.search.sync import apply_snapshot
 
-            text_of = vault_text_reader(self.service.vault)
-            applied = self.service.revision
-            await asyncio.to_thread(
-                apply_snapshot, self.search, self.service.snapshot().index, text_of, initial=True
-            )
+            text_of = vault_text_reader(self.service.vault, self.service.recheck)
+            applied = 0
+            with contextlib.suppress(NotReadyError):  # not ready again: the loop takes the next
+                first = self.service.snapshot()
+                applied = first.revision
+                await asyncio.to_thread(
+                    apply_snapshot, self.search, first.index, text_of, initial=True
+                )
             self.search.start()
             last_progress: dict[str, Any] | None = None
             while not stop.is_set():
@@ -87,7 +92,10 @@ class DerivedServices:
                 last_progress = self._announce_progress(last_progress)
                 if event is None or self.service.revision == applied:
                     continue
-                snapshot = self.service.snapshot()  # the newest: coalesces a burst of revisions
+                try:
+                    snapshot = self.service.snapshot()  # the newest: coalesces a burst
+                except NotReadyError:  # the vault folder is missing or being read again
+                    continue
                 applied = snapshot.revision
                 try:
                     await asyncio.to_thread(apply_snapshot, self.search, snapshot.index, text_of)

@@ -15,8 +15,19 @@ from typing import Any
 __all__ = ["PHASES", "Progress"]
 
 # starting → loading-cache → scanning → ready; "updating" while a batch of file events applies;
-# "failed" when the initial load raised (the message says why).
-PHASES = ("starting", "loading-cache", "scanning", "saving", "ready", "updating", "failed")
+# "vault-missing" while the vault folder is gone, "rescanning" while a replaced (or returned)
+# folder is read again; "failed" when a load or rescan raised (the message says why).
+PHASES = (
+    "starting",
+    "loading-cache",
+    "scanning",
+    "saving",
+    "ready",
+    "updating",
+    "vault-missing",
+    "rescanning",
+    "failed",
+)
 
 
 class Progress:

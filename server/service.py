@@ -5,9 +5,14 @@ touched only under the writer lock) and publishes immutable :class:`Snapshot` ob
 :class:`~query.index.VaultIndex` plus a monotonic revision. Readers take the current snapshot
 with one attribute read, so a query always sees one consistent state, never half a batch.
 
-Writers: :meth:`load` (once: a warm start from the cache, or a cold scan) and
-:meth:`apply_changes` (a batch of touched paths from the watcher). Each successful batch bumps
-the revision and announces it on the :class:`~server.broadcast.EventHub`; the cache is saved
+Writers: :meth:`load` (once: a warm start from the cache, or a cold scan),
+:meth:`apply_changes` (a batch of touched paths from the watcher) and :meth:`rescan` (the vault
+folder itself was replaced, or vanished and came back: everything is read again, as a warm start
+does; :meth:`check_root` compares the folder's identity). While the folder is missing or being
+read again the service is not ready — ``/status`` says why and :meth:`snapshot` raises
+:class:`NotReadyError` (503) — since the last snapshot may no longer be what is on disk.
+Each successful batch bumps the revision and announces it on the
+:class:`~server.broadcast.EventHub`; the cache is saved
 30 s after the last change (pickling a large vault holds the GIL for a second or two, so
 not after every edit) and at :meth:`close`. Everything here blocks: call it from a
 worker thread, never the event loop.
@@ -16,6 +21,8 @@ worker thread, never the event loop.
 from __future__ import annotations
 
 import logging
+import os
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -26,15 +33,17 @@ from typing import Any
 
 from query.dates import date_from_epoch_ms
 from query.engine import Limits, execute
+from query.errors import QueryLimitError
 from query.index import VaultIndex
 from query.results import to_csv, to_json, to_markdown
 from query.semantics import Env
 from server.broadcast import EventHub
-from server.catalog_sync import apply_paths, catalog_state, warm_scan
+from server.catalog_sync import apply_paths, catalog_state, rescan, warm_scan
 from server.dashboards.config import ConfigError, DashboardConfig, load_config
 from server.dashboards.file_fields import FileFields
 from server.note_json import note_json
 from server.persist import CatalogCache
+from server.process_memory import resident_bytes
 from server.progress import Progress
 from server.vault.catalog import Catalog
 from server.vault.exclusions import Exclusions
@@ -45,6 +54,8 @@ __all__ = ["NotReadyError", "Snapshot", "VaultService"]
 log = logging.getLogger("vaultql.server")
 
 MAX_STATUS_PROBLEMS = 500
+VAULT_MISSING = "the vault folder is missing (moved, deleted or unmounted)"
+RESCANNING = "the vault folder was replaced; reading it again"
 
 
 class NotReadyError(Exception):
@@ -82,9 +93,7 @@ class VaultService:
         self.hub = EventHub()
         self.progress = Progress(clock)
         self.cache_info: dict[str, Any] = {"enabled": cache is not None}
-        self.exclusions, self._config_problem = Exclusions.for_vault(
-            self.vault, self.exclude, index_dir
-        )
+        self.exclusions = Exclusions.for_vault(self.vault, self.exclude, index_dir)
         self._file_fields = FileFields(_dashboard_config(self.vault))
         self._catalog: Catalog | None = None
         self._snapshot: Snapshot | None = None
@@ -97,12 +106,14 @@ class VaultService:
         self._dirty = False  # the catalog has changes the cache does not hold yet
         self._save_lock = threading.Lock()  # one save at a time; close() waits for it
         self._last_progress = 0.0
+        self._root_id: tuple[int, int] | None = None  # the vault folder's (st_dev, st_ino)
+        self._unavailable: str | None = None  # why the last snapshot must not be served now
 
     # -- reading -------------------------------------------------------------------------------
 
     @property
     def ready(self) -> bool:
-        return self._snapshot is not None
+        return self._snapshot is not None and self._unavailable is None
 
     @property
     def revision(self) -> int:
@@ -113,6 +124,9 @@ class VaultService:
         snapshot = self._snapshot  # one read: the snapshot a caller uses never changes under it
         if snapshot is None:
             raise NotReadyError("the index is still loading; see /api/v1/status")
+        unavailable = self._unavailable
+        if unavailable is not None:
+            raise NotReadyError(f"{unavailable}; see /api/v1/status")
         return snapshot
 
     def wait_ready(self, timeout: float | None = None) -> bool:
@@ -129,16 +143,28 @@ class VaultService:
         fmt: str = "json",
         timeout_s: float | None = None,
         max_rows: int | None = None,
+        max_memory: int | None = None,
     ) -> dict[str, Any]:
         snapshot = self.snapshot()
         env = self.env()
-        limits = Limits(max_rows=max_rows, timeout_s=timeout_s, clock=time.perf_counter)
+        limits = Limits(
+            max_rows=max_rows,
+            timeout_s=timeout_s,
+            clock=time.perf_counter,
+            max_memory=max_memory,
+            memory=resident_bytes,
+        )
         result = execute(text, snapshot.index, origin=origin, env=env, limits=limits)
-        if fmt == "json":
-            body = to_json(result, env)
-            body["revision"] = snapshot.revision
-            return body
-        rendered = to_markdown(result, env) if fmt == "md" else to_csv(result, env)
+        try:
+            if fmt == "json":
+                body = to_json(result, env)
+                body["revision"] = snapshot.revision
+                return body
+            rendered = to_markdown(result, env) if fmt == "md" else to_csv(result, env)
+        except RecursionError:
+            raise QueryLimitError("a value in the result nests too deeply to encode") from None
+        except MemoryError:
+            raise QueryLimitError("the result is too large to encode") from None
         return {
             "format": fmt,
             "text": rendered,
@@ -161,12 +187,17 @@ class VaultService:
 
     def status(self) -> dict[str, Any]:
         snapshot = self._snapshot
+        unavailable = self._unavailable
         out: dict[str, Any] = {
-            "ready": snapshot is not None,
+            "ready": snapshot is not None and unavailable is None,
             "revision": snapshot.revision if snapshot is not None else 0,
             "progress": self.progress.snapshot(),
             "cache": dict(self.cache_info),
         }
+        if unavailable is not None:
+            # No counts from a snapshot that may be wrong (nor a wait for the lock a rescan holds).
+            out["reason"] = unavailable
+            return out
         if snapshot is None:
             return out
         summary = self._cached_summary(snapshot.revision)
@@ -200,6 +231,7 @@ class VaultService:
             if self._load_started:
                 return
             self._load_started = True
+        self._root_id = _identity(self.vault)  # before the walk: a swap during it is noticed
         try:
             catalog = self._build_catalog()
         except BaseException as exc:
@@ -212,7 +244,8 @@ class VaultService:
             self._catalog = catalog
             self._dirty = self.cache is not None and stale
             snapshot = self._publish((), ())
-        self.progress.set_phase("ready")
+        if self._unavailable is None:
+            self.progress.set_phase("ready")
         self._publish_progress(force=True)
         self._loaded.set()
         if self._dirty:
@@ -241,7 +274,6 @@ class VaultService:
             state,
             local=self.local,
             exclusions=self.exclusions,
-            config_problem=self._config_problem,
             progress=self._on_progress,
         )
         self.cache_info.update(
@@ -265,16 +297,80 @@ class VaultService:
         relative = [rel for rel in (self._relative(path) for path in paths) if rel is not None]
         self._loaded.wait()
         with self._write:
-            if self._catalog is None or not relative:
-                return None
+            if self._catalog is None or not relative or self._unavailable is not None:
+                return None  # while the folder is missing or re-read, rescan() has the last word
+            problems = self._catalog.problems
             result = apply_paths(self._catalog, self.vault, relative, self.exclusions)
-            if result.empty:
+            if result.empty and self._catalog.problems == problems:
                 return None
             snapshot = self._publish(
                 tuple(result.changed), tuple(result.removed), tuple(result.records_changed)
             )
         self._schedule_save()
         return snapshot
+
+    def check_root(self) -> str:
+        """Whether the vault folder is still the one indexed: ``"ok"``; ``"missing"`` (now not
+        ready, until it is back and :meth:`rescan` ran); ``"changed"`` (replaced by another
+        folder — ``mv V V.old && cp -a V.old V``, a remount — or back after missing: call
+        :meth:`rescan`). One ``stat``; the watcher calls it every second and before each batch."""
+        identity = _identity(self.vault)
+        if identity is None:
+            if self._unavailable != VAULT_MISSING:
+                log.warning("%s: %s", self.vault, VAULT_MISSING)
+                self._unavailable = VAULT_MISSING
+                self.progress.set_phase("vault-missing", VAULT_MISSING)
+                self._publish_progress(force=True)
+            return "missing"
+        if self._root_id is None:  # the first load has not started
+            return "ok"
+        if identity != self._root_id or self._unavailable == VAULT_MISSING:
+            return "changed"
+        return "ok"  # (also while a rescan of this folder runs)
+
+    def rescan(self) -> Snapshot | None:
+        """Read the whole vault folder again (after :meth:`check_root` said ``"changed"``): the
+        configuration too, every file re-read and re-parsed only where its bytes changed, as a
+        warm start does. Not ready meanwhile; ready again with the new snapshot, unless the
+        folder changed again during the scan (then the next check asks for another rescan)."""
+        self._loaded.wait()
+        identity = _identity(self.vault)
+        with self._write:
+            if self._catalog is None or identity is None:
+                return None
+            self._root_id = identity  # first: check_root() now says "ok" unless it changes again
+            self._unavailable = RESCANNING
+            self.progress.begin("rescanning")
+            self.progress.set_phase("rescanning", RESCANNING)
+            self._publish_progress(force=True)
+            log.warning("%s: %s", self.vault, RESCANNING)
+            try:
+                self.exclusions = Exclusions.for_vault(self.vault, self.exclude, self.index_dir)
+                self._file_fields = FileFields(_dashboard_config(self.vault))
+                result = rescan(self._catalog, self.vault, self.exclusions, self._on_progress)
+                # A full build, not a derived index: the file fields' configuration may differ.
+                snapshot = self._publish(
+                    tuple(result.changed),
+                    tuple(result.removed),
+                    tuple(result.records_changed),
+                    full=True,
+                )
+            except Exception as exc:  # stays not ready, and says why
+                log.exception("reading the vault folder again failed")
+                self._unavailable = f"reading the vault folder again failed: {exc}"
+                self.progress.set_phase("failed", self._unavailable)
+                raise
+            if _identity(self.vault) == identity:
+                self._unavailable = None
+                self.progress.set_phase("ready")
+        self._publish_progress(force=True)
+        self._schedule_save()
+        return snapshot
+
+    def recheck(self, path: str) -> None:
+        """Reconcile one note with the disk now: a reader found it is no longer what the index
+        holds (a symlink leaving the vault swapped in, with no watcher to say so)."""
+        self.apply_changes([path])
 
     def _relative(self, path: str | Path) -> str | None:
         candidate = Path(path)
@@ -290,16 +386,19 @@ class VaultService:
         changed: tuple[str, ...],
         removed: tuple[str, ...],
         records_changed: tuple[str, ...] = (),
+        *,
+        full: bool = False,
     ) -> Snapshot:
         """Swap in a new snapshot (writer lock held) and announce it.
 
         After the first, each index is *derived* from the previous one: only the notes whose
         records changed (edited, or re-linked because a path appeared or vanished) and those whose
-        inlinks changed are rebuilt, so an edit costs milliseconds, not a vault rebuild.
+        inlinks changed are rebuilt, so an edit costs milliseconds, not a vault rebuild. ``full``
+        builds it from scratch (after a rescan).
         """
         assert self._catalog is not None
         catalog = self._catalog
-        previous = self._snapshot.index if self._snapshot is not None else None
+        previous = self._snapshot.index if self._snapshot is not None and not full else None
         if previous is None:
             index = VaultIndex(catalog.records(), catalog.resolver)
             extras = self._file_fields.full(index)
@@ -364,6 +463,15 @@ class VaultService:
         with self._save_lock:  # a save in flight (the first, after the load) finishes first
             if self._dirty:
                 self._save_now()
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """The folder's ``(st_dev, st_ino)``; None when it is missing or not a folder."""
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISDIR(info.st_mode) else None
 
 
 def _dashboard_config(vault: Path) -> DashboardConfig:

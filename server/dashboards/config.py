@@ -38,7 +38,9 @@ their numbered forms (``Projects`` also matches ``1 Projects``, ``01-Projects``,
 Per note, frontmatter ``para:`` (project, area, resource, archive, none — singular or plural)
 overrides every folder rule, and ``type:`` (project, fleeting, literature, permanent, map) or the
 same words as tags classify a note. Problems in the file raise :class:`ConfigError`; the API turns
-that into a 400 naming the key.
+that into a 400 naming the key. The file is read like every vault file
+(:func:`server.vault.reading.read_config`): a symlink leaving the vault is refused without being
+opened further, and a file over 1 MB is an error.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+
+from server.vault.reading import ConfigReadError, read_config
 
 __all__ = [
     "BUCKETS",
@@ -117,7 +121,7 @@ class Thresholds:
 
     def with_overrides(self, overrides: Mapping[str, object]) -> Thresholds:
         """A copy with some thresholds replaced (from query parameters or the CLI); checked."""
-        return replace(self, **_checked_thresholds(overrides, "threshold"))
+        return replace(self, **_checked_thresholds(overrides, "threshold "))
 
 
 def _names(*values: str) -> tuple[str, ...]:
@@ -155,13 +159,12 @@ class DashboardConfig:
 
 def load_config(vault_root: Path) -> DashboardConfig:
     """The configuration of the vault at ``vault_root``: defaults when the file is absent."""
-    path = vault_root / CONFIG_NAME
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+        raw = read_config(vault_root, CONFIG_NAME)
+    except ConfigReadError as exc:
+        raise ConfigError(str(exc)) from None
+    if raw is None:
         return DashboardConfig()
-    except OSError as exc:
-        raise ConfigError(f"{CONFIG_NAME}: cannot read: {exc.strerror or exc}") from exc
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -243,11 +246,15 @@ def _folder_map(value: object) -> tuple[tuple[str, str], ...]:
 
 
 def _checked_thresholds(values: Mapping[str, object], prefix: str) -> dict[str, Any]:
+    """``values`` checked; errors name each as ``{prefix}{key}`` (``thresholds.stale_days`` in
+    the file, ``threshold stale_days`` for overrides)."""
     known = {f.name: f.type for f in fields(Thresholds)}
     out: dict[str, Any] = {}
     for key, value in values.items():
         if key not in known:
-            raise ConfigError(f"{CONFIG_NAME}: unknown key {prefix}{key}")
+            if prefix.endswith("."):
+                raise ConfigError(f"{CONFIG_NAME}: unknown key {prefix}{key}")
+            raise ConfigError(f"unknown {prefix}{key!r}")
         integral = known[key] == "int"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{prefix}{key} must be a number")

@@ -14,6 +14,7 @@ Every public method is safe to call from any thread.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -35,6 +36,7 @@ from server.search.memory import trim
 from server.search.options import MODES
 from server.search.snippets import keyword_chunk, mentions_any, snippet
 from server.search.vectors import VectorIndex
+from server.vault.reading import OutsideVaultError, read_file
 
 __all__ = ["MODES", "SearchHit", "SearchService", "vault_text_reader"]
 
@@ -74,12 +76,22 @@ class SearchHit:
         }
 
 
-def vault_text_reader(root: Path) -> Callable[[str], str | None]:
-    """``text_of`` for :meth:`SearchService.index_records`: read a note's text from disk."""
+def vault_text_reader(
+    root: Path, refused: Callable[[str], object] | None = None
+) -> Callable[[str], str | None]:
+    """``text_of`` for :meth:`SearchService.index_records`: read a note's text from disk, never
+    from outside the vault (:func:`~server.vault.reading.read_file`). A note that turned into a
+    symlink leaving the vault reads as None, and ``refused(path)`` is called (the server
+    re-checks the path, which drops the note and reports it)."""
+    real_root = os.path.realpath(root)
 
     def text_of(path: str) -> str | None:
         try:
-            data = (root / path).read_bytes()
+            data = read_file(os.path.join(real_root, path), real_root).data
+        except OutsideVaultError:
+            if refused is not None:
+                refused(path)
+            return None
         except OSError:
             return None
         if data.startswith(b"\xef\xbb\xbf"):

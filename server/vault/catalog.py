@@ -31,11 +31,12 @@ from query.links import LinkResolver
 from query.records import NoteRecord
 from server.vault.batch import ChangeSet, SourceFile, no_gc
 from server.vault.catalog_summary import Summary, summarize
-from server.vault.exclusions import Exclusions
+from server.vault.exclusions import APP_JSON, Exclusions
 from server.vault.link_index import LinkIndex
 from server.vault.linker import link_record
 from server.vault.note_file import CONTENT_PROBLEMS, content_hash, parse_file
-from server.vault.scanner import Problem, read_note, walk_vault
+from server.vault.reading import ESCAPE_MESSAGE, OutsideVaultError, read_file
+from server.vault.scanner import Problem, walk_vault
 
 __all__ = ["Catalog", "ChangeSet", "SourceFile", "Summary", "content_hash", "no_gc"]
 
@@ -95,20 +96,22 @@ class Catalog:
         started = time.perf_counter()
         catalog = cls(local)
         root = Path(vault_path)
-        exclusions, config_problem = Exclusions.for_vault(root, exclude, index_dir)
-        if config_problem:
-            catalog.report(Problem(".obsidian/app.json", "config", config_problem))
+        exclusions = Exclusions.for_vault(root, exclude, index_dir)
         walk = walk_vault(root, exclusions)
         catalog.excluded = walk.excluded
         catalog._other_files.update(walk.other_files)
+        catalog.set_config_problems(exclusions.problems)
         for problem in walk.problems:
             catalog.report(problem)
         total = len(walk.notes)
+        real_root = walk.real_root
         for done, (rel, absolute) in enumerate(walk.notes, 1):
             try:
-                found = read_note(absolute)
+                found = read_file(absolute, real_root)
             except FileNotFoundError:
                 catalog.report(Problem(rel, "vanished", "file disappeared during the scan"))
+            except OutsideVaultError:
+                catalog.report(Problem(rel, "symlink-escape", ESCAPE_MESSAGE))
             except OSError as exc:
                 catalog.report(Problem(rel, "unreadable", exc.strerror or str(exc)))
             else:
@@ -183,6 +186,20 @@ class Catalog:
     def report(self, problem: Problem) -> None:
         """Record a problem with one file (callers report the files they failed to read)."""
         self._problems.setdefault(problem.path, []).append(problem)
+
+    def set_config_problems(self, messages: Iterable[str], path: str = APP_JSON) -> bool:
+        """Make ``messages`` the configuration problems reported against ``path`` (replacing
+        earlier ones); whether anything changed."""
+        current = self._problems.get(path, [])
+        fresh = [Problem(path, "config", message) for message in messages]
+        if [p for p in current if p.kind == "config"] == fresh:
+            return False
+        kept = [p for p in current if p.kind != "config"] + fresh
+        if kept:
+            self._problems[path] = kept
+        else:
+            self._problems.pop(path, None)
+        return True
 
     def problems_of(self, path: str) -> tuple[Problem, ...]:
         return tuple(self._problems.get(path, ()))

@@ -1,10 +1,11 @@
-"""Walking a vault on disk and reading its notes, read-only and without ever crashing.
+"""Walking a vault on disk, read-only and without ever crashing.
 
 :func:`walk_vault` lists the Markdown notes (``*.md``) and the other files (attachments, which
 links may point to) under the vault root. It follows a symlink only when its target stays inside
 the vault and has not been visited yet, so symlink loops and escapes are reported, not followed.
-:func:`read_note` reads one file's bytes and times. Every failure becomes a :class:`Problem` for
-that path; the walk goes on. Nothing here writes to the vault.
+Every failure becomes a :class:`Problem` for that path; the walk goes on. Reading the files is
+:func:`server.vault.reading.read_file`'s job, which checks containment again at read time (a
+walk's answer can be stale by then). Nothing here writes to the vault.
 """
 
 from __future__ import annotations
@@ -16,10 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from server.vault.exclusions import Exclusions
-
-MAX_NOTE_BYTES = 256 * 1024 * 1024  # larger files are reported and skipped
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-_READ_CHUNK = 64 * 1024
+from server.vault.reading import ESCAPE_MESSAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +38,7 @@ class WalkResult:
     other_files: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     excluded: int = 0
+    real_root: str = ""  # the root's real path: what read_file checks containment against
 
 
 def _join(rel_dir: str, name: str) -> str:
@@ -48,8 +47,8 @@ def _join(rel_dir: str, name: str) -> str:
 
 def walk_vault(root: Path, exclusions: Exclusions) -> WalkResult:
     """Every note and other file under ``root`` that ``exclusions`` lets through."""
-    result = WalkResult()
     real_root = os.path.realpath(root)
+    result = WalkResult(real_root=real_root)
     try:
         root_stat = os.stat(real_root)
     except OSError as exc:
@@ -104,7 +103,7 @@ def _visit(
         if is_link:
             target = os.path.realpath(entry.path)
             if not (target == real_root or target.startswith(real_root + os.sep)):
-                result.problems.append(Problem(rel, "symlink-escape", "symlink leaves the vault"))
+                result.problems.append(Problem(rel, "symlink-escape", ESCAPE_MESSAGE))
                 return
         info = entry.stat(follow_symlinks=True)
     except OSError as exc:
@@ -131,39 +130,3 @@ def _visit(
         result.notes.append((rel, Path(entry.path)))
     else:
         result.other_files.append(rel)
-
-
-@dataclass(frozen=True, slots=True)
-class FileData:
-    data: bytes
-    size: int
-    ctime_ms: float
-    mtime_ms: float
-
-
-def read_note(path: Path) -> FileData:
-    """The bytes and times of one file. Raises OSError (vanished, unreadable, too large)."""
-    # os.open/os.read rather than open(): no file objects to build, and half the system calls
-    # (open() adds an isatty probe, two seeks and two fstat calls): 0.07 s of CPU instead of
-    # 0.12 s for the 10k-note benchmark vault.
-    fd = os.open(path, _READ_FLAGS)
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):  # refused as open() refuses it (os.open does not)
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(f"not a regular file: {path}")
-        size = info.st_size
-        if size > MAX_NOTE_BYTES:
-            raise OSError(f"file too large ({size} bytes)")
-        # One byte more than the size, so a file that grew since fstat is still read to the end.
-        chunks = [os.read(fd, size + 1)]
-        while chunks[-1]:
-            chunks.append(os.read(fd, max(size, _READ_CHUNK)))
-        data = chunks[0] if len(chunks) == 2 else b"".join(chunks)
-    finally:
-        os.close(fd)
-    # Obsidian shows the birth time where the OS has one; Linux stat gives the change time.
-    created = getattr(info, "st_birthtime", None)
-    ctime_ns = int(created * 1e9) if created is not None else info.st_ctime_ns
-    return FileData(data, len(data), ctime_ns / 1e6, info.st_mtime_ns / 1e6)

@@ -15,6 +15,7 @@ import uvicorn
 
 from server.app import create_app
 from server.config import ServerSettings
+from server.derived import DerivedServices
 from server.persist import CatalogCache
 from server.service import VaultService
 
@@ -61,10 +62,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(service: VaultService, **overrides: Any) -> Iterator[str]:
-    """A real uvicorn on 127.0.0.1 (random port) in a thread; yields the base URL."""
+def running_server(
+    service: VaultService, derived: DerivedServices | None = None, **overrides: Any
+) -> Iterator[str]:
+    """A real uvicorn on 127.0.0.1 (random port) in a thread; yields the base URL. With
+    ``derived``, search and related notes answer too."""
     port = free_port()
-    app = create_app(service, settings(port=port, **overrides))
+    app = create_app(service, settings(port=port, **overrides), derived)
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
     )

@@ -103,8 +103,11 @@ def test_excluded_and_escaping_paths_are_ignored(
     (vault / ".obsidian/x.md").write_text("hidden:: 1\n")
     outside = tmp_path / "outside.md"
     outside.write_text("secret:: 1\n")
+    assert service.apply_changes([".obsidian/x.md", "../outside.md"]) is None
     os.symlink(outside, vault / "escape.md")
-    assert service.apply_changes([".obsidian/x.md", "escape.md", "../outside.md"]) is None
+    snapshot = service.apply_changes(["escape.md"])  # not read, but reported
+    assert snapshot is not None and snapshot.changed == ()
+    assert [(p.path, p.kind) for p in snapshot.problems] == [("escape.md", "symlink-escape")]
     assert_matches_cold_scan(service)
 
 
@@ -199,3 +202,68 @@ def test_a_stop_right_after_the_start_leaves_a_warm_cache(
     second.load()
     assert second.cache_info["used"] and second.cache_info["reparsed"] == 0
     assert second.run_query("LIST")["items"] == first.run_query("LIST")["items"]
+
+
+def test_a_note_swapped_for_a_symlink_out_is_dropped_and_reported(
+    service: VaultService, vault: Path, tmp_path: Path
+) -> None:
+    # Issue #12: the live re-read goes through the same containment check as the scan.
+    secret = tmp_path / "secret.md"
+    secret.write_text("leak:: TOPSECRET-CANARY\n[[Alpha]]\n")
+    beta = vault / "Projects" / "Beta.md"
+    beta.unlink()
+    beta.symlink_to(secret)
+    snapshot = service.apply_changes(["Projects/Beta.md"])
+    assert snapshot is not None and snapshot.removed == ("Projects/Beta.md",)
+    assert ("Projects/Beta.md", "symlink-escape") in [(p.path, p.kind) for p in snapshot.problems]
+    assert service.note_json("Projects/Beta.md") is None
+    assert _paths(service, "LIST WHERE leak") == []
+    assert "TOPSECRET" not in repr(service.status()) + repr(service.records())
+    assert_matches_cold_scan(service)
+    # A folder swapped for a symlink out of the vault: its notes go too.
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "Alpha.md").write_text("leak:: TOPSECRET-CANARY\n")
+    shutil.rmtree(vault / "Projects")
+    (vault / "Projects").symlink_to(outside)
+    service.apply_changes(["Projects"])
+    assert _paths(service, "LIST WHERE leak") == []
+    assert not any(r.path.startswith("Projects/") for r in service.records())
+    assert_matches_cold_scan(service)
+
+
+def test_a_replaced_vault_folder_is_read_again(service: VaultService, vault: Path) -> None:
+    # mv V V.old && cp -a V.old V: the path is the same, the folder is another one.
+    assert service.check_root() == "ok"
+    old = vault.with_name("vault.old")
+    vault.rename(old)
+    shutil.copytree(old, vault, symlinks=True)
+    (vault / "New.md").write_text("fresh:: yes\n")
+    assert service.check_root() == "changed"
+    snapshot = service.rescan()
+    assert snapshot is not None and "New.md" in snapshot.changed
+    assert service.ready and service.check_root() == "ok"
+    assert _paths(service, "LIST WHERE fresh") == ["New.md"]
+    assert_matches_cold_scan(service)
+
+
+def test_a_missing_vault_folder_is_not_ready_until_it_is_back(
+    service: VaultService, vault: Path
+) -> None:
+    away = vault.with_name("away")
+    vault.rename(away)
+    assert service.check_root() == "missing"
+    status = service.status()
+    assert status["ready"] is False and status["progress"]["phase"] == "vault-missing"
+    assert "missing" in status["reason"]
+    with pytest.raises(NotReadyError, match="missing"):
+        service.run_query("LIST")
+    assert service.apply_changes(["Projects/Alpha.md"]) is None  # nothing applied meanwhile
+    away.rename(vault)
+    (vault / "README.md").unlink()
+    assert service.check_root() == "changed"  # the same folder, but anything may have changed
+    service.rescan()
+    status = service.status()
+    assert status["ready"] is True and status["progress"]["phase"] == "ready"
+    assert "reason" not in status
+    assert_matches_cold_scan(service)

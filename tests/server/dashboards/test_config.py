@@ -190,3 +190,32 @@ def test_threshold_overrides_are_checked() -> None:
     assert (
         DashboardConfig().with_thresholds({"largest_folders": 2.0}).thresholds.largest_folders == 2
     )
+
+
+def test_threshold_override_errors_name_the_threshold() -> None:
+    # Issue #12: the prefix was glued to the name ("thresholdstale_days").
+    with pytest.raises(ConfigError) as info:
+        DashboardConfig().with_thresholds({"stale_days": -1})
+    assert str(info.value) == "threshold stale_days must be a non-negative number"
+    with pytest.raises(ConfigError) as info:
+        DashboardConfig().with_thresholds({"max_words": 1.5})
+    assert str(info.value) == "threshold max_words must be a whole number"
+
+
+def test_a_config_symlink_out_of_the_vault_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    secret = tmp_path / "credentials"
+    secret.write_text("[default]\naws_secret_access_key = 'TOPSECRET-CANARY'\n")
+    messages = []
+    for target in (secret, tmp_path / "absent"):
+        (vault / ".vaultql.toml").symlink_to(target)
+        with pytest.raises(ConfigError) as info:
+            load_config(vault)
+        messages.append(str(info.value))
+        (vault / ".vaultql.toml").unlink()
+    # The same words whether the target exists or not; nothing of the file, nor its path.
+    assert messages == [".vaultql.toml: not read: it is a symlink that leaves the vault"] * 2
+    (vault / ".vaultql.toml").write_text("# " + "x" * 2_000_000 + "\n")
+    with pytest.raises(ConfigError, match="larger than 1 MB"):
+        load_config(vault)

@@ -12,7 +12,7 @@ import pytest
 from query.dates import local_date
 from query.values import Link
 from server.vault import catalog as catalog_module
-from server.vault import scanner
+from server.vault import reading
 from server.vault.catalog import Catalog, SourceFile
 from tests.server.vault._corpus import encode
 from tests.server.vault.conftest import DEMO_VAULT
@@ -143,20 +143,20 @@ def test_bad_inputs_are_reported_and_the_rest_indexed(
     (tmp_path / "big.md").write_text(big)
 
     real_open = os.open
-    real_read = scanner.read_note
+    real_read = reading.read_file
 
     def guarded_open(file: Any, *args: Any, **kwargs: Any) -> Any:
         if str(file).endswith("locked.md"):
             raise PermissionError(13, "Permission denied")
         return real_open(file, *args, **kwargs)
 
-    def vanishing_read(path: Path) -> Any:
+    def vanishing_read(path: Path, root: str) -> Any:
         if path.name == "vanishing.md":
             path.unlink()
-        return real_read(path)
+        return real_read(path, root)
 
     monkeypatch.setattr(os, "open", guarded_open)
-    monkeypatch.setattr(catalog_module, "read_note", vanishing_read)
+    monkeypatch.setattr(catalog_module, "read_file", vanishing_read)
     catalog = Catalog.scan(tmp_path, local=UTC)
 
     kinds = {(p.path, p.kind) for p in catalog.problems}
@@ -185,6 +185,32 @@ def test_bad_inputs_are_reported_and_the_rest_indexed(
     assert huge is not None and "key" not in huge.fields and len(huge.sections) == 20
     summary = catalog.summary()
     assert summary.files_with_problems == 6 and summary.problems_by_kind["binary"] == 1
+
+
+def test_a_note_swapped_for_a_symlink_out_after_the_walk_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue #12: the walk saw a plain note; by the time it is read it leaves the vault.
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "a.md").write_text("plain:: 1\n")
+    (vault / "b.md").write_text("plain:: 2\n")
+    secret = tmp_path / "secret.md"
+    secret.write_text("leak:: TOPSECRET-CANARY\n")
+    real_read = reading.read_file
+
+    def swapped_read(path: Path, root: str) -> Any:
+        if path.name == "b.md":
+            path.unlink()
+            path.symlink_to(secret)
+        return real_read(path, root)
+
+    monkeypatch.setattr(catalog_module, "read_file", swapped_read)
+    catalog = Catalog.scan(vault, local=UTC)
+    assert [r.path for r in catalog.records()] == ["a.md"]
+    assert [(p.path, p.kind, p.message) for p in catalog.problems] == [
+        ("b.md", "symlink-escape", "symlink leaves the vault")
+    ]
 
 
 def test_a_50_mb_note_is_read_with_bounded_per_line_work(tmp_path: Path) -> None:

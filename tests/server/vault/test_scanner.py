@@ -6,10 +6,8 @@ import json
 import os
 from pathlib import Path
 
-import pytest
-
 from server.vault.exclusions import Exclusions
-from server.vault.scanner import read_note, walk_vault
+from server.vault.scanner import walk_vault
 
 
 def _write(root: Path, rel: str, text: str = "x") -> None:
@@ -39,8 +37,8 @@ def test_exclusions_always_config_and_obsidian(tmp_path: Path) -> None:
         ".obsidian/app.json",
         json.dumps({"userIgnoreFilters": ["Templates/", "/\\.excalidraw\\.md$/", "/[/"]}),
     )
-    exclusions, problem = Exclusions.for_vault(tmp_path, ["drafts/", "*.tmp"], tmp_path / "index")
-    assert problem is None
+    exclusions = Exclusions.for_vault(tmp_path, ["drafts/", "*.tmp"], tmp_path / "index")
+    assert exclusions.problems == ()
     walk = walk_vault(tmp_path, exclusions)
     assert [rel for rel, _ in walk.notes] == ["Temporary.md", "a.md", "keep/k.md"]
     assert walk.other_files == ["b.txt"]
@@ -51,8 +49,8 @@ def test_exclusions_always_config_and_obsidian(tmp_path: Path) -> None:
 
 def test_broken_app_json_is_reported_not_fatal(tmp_path: Path) -> None:
     _write(tmp_path, ".obsidian/app.json", "{not json")
-    exclusions, problem = Exclusions.for_vault(tmp_path)
-    assert problem is not None and "not JSON" in problem
+    exclusions = Exclusions.for_vault(tmp_path)
+    assert len(exclusions.problems) == 1 and "not JSON" in exclusions.problems[0]
     assert not exclusions.excludes_file("a.md")
 
 
@@ -74,17 +72,3 @@ def test_symlinks_inside_followed_once_loops_and_escapes_reported(tmp_path: Path
     assert "real/loop" in kinds and kinds["real/loop"] == "symlink-loop"
     # real/ and alias/ are the same directory: only one of them is walked
     assert sum(1 for rel in notes if rel.endswith("n.md")) == 1
-
-
-def test_read_note_reads_whole_files_and_refuses_directories(tmp_path: Path) -> None:
-    sizes = {"empty.md": 0, "small.md": 5, "big.md": 200_000}
-    for name, size in sizes.items():
-        (tmp_path / name).write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
-    for name, size in sizes.items():
-        found = read_note(tmp_path / name)
-        assert found.data == (tmp_path / name).read_bytes() and found.size == size
-        assert found.mtime_ms == (tmp_path / name).stat().st_mtime_ns / 1e6
-    with pytest.raises(IsADirectoryError):
-        read_note(tmp_path)
-    with pytest.raises(FileNotFoundError):
-        read_note(tmp_path / "missing.md")
