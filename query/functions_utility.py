@@ -3,7 +3,7 @@
 ``default ldefault choice display striptime dateformat durationformat currencyformat localtime
 hash``. Date and duration formatting is delegated to ``query.dates`` (Luxon's token language);
 ``display`` reproduces Dataview's ``normalizeMarkdown`` (link stripping, then the
-``remove-markdown`` package's rules with its default options).
+``remove-markdown`` package's rules with its default options; see ``query.remove_markdown``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from query.dates import format_date, format_duration, local_date, to_local
 from query.errors import EvaluationError
 from query.functions_dispatch import BuiltinFunction, CallContext, to_integer, u16
 from query.limits import UNLIMITED, Guard
+from query.remove_markdown import link_label, normalize_markdown
 from query.semantics import to_string, truthy
 from query.values import Date, Link, Value
 
@@ -35,47 +36,6 @@ CHOICE = (
 
 
 # -- display ----------------------------------------------------------------------------------
-_NW = "[^A-Za-z0-9_]"  # JS \W (ASCII)
-_REMOVE_MD: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^(-\s*?|\*\s*?|_\s*?){3,}\s*", re.M), ""),  # horizontal rules
-    (re.compile(r"^([\s\t]*)([\*\-\+]|\d+\.)\s+", re.M), r"\1"),  # list leaders
-    (re.compile(r"\n={2,}"), "\n"),
-    (re.compile(r"~{3}.*\n"), ""),
-    (re.compile(r"~~"), ""),
-    (re.compile(r"`{3}.*\n"), ""),
-    (re.compile(r"<[^>]*>"), ""),  # HTML tags (the package runs this twice)
-    (re.compile(r"<[^>]*>"), ""),
-    (re.compile(r"\A[=\-]{2,}\s*\Z"), ""),  # setext underline (whole text only: no m flag)
-    (re.compile(r"\[\^.+?\](: .*?\Z)?"), ""),  # footnotes
-    (re.compile(r"\s{0,2}\[.*?\]: .*?\Z"), ""),
-    (re.compile(r"!\[(.*?)\][\[\(].*?[\]\)]"), r"\1"),  # images → alt text
-    (re.compile(r"\[([^\]]*?)\][\[\(].*[\]\)]"), r"\1"),  # inline links → text
-    (re.compile(r"^(\n)?\s{0,3}>\s?", re.M), r"\1"),  # blockquotes
-    (re.compile(r"\A\s{1,2}\[(.*?)\]: (\S+)( \".*?\")?\s*\Z"), ""),  # reference links
-    (
-        re.compile(r"^(\n)?\s*#{1,6}\s*( (.+))? +#+$|^(\n)?\s*#{1,6}\s*( (.+))?$", re.M),
-        r"\1\3\4\6",
-    ),  # atx headers
-    (re.compile(r"([\*]+)(\S)(.*?\S)??\1"), r"\2\3"),  # * emphasis
-    (re.compile(rf"(^|{_NW})([_]+)(\S)(.*?\S)??\2($|{_NW})"), r"\1\3\4\5"),  # _ emphasis
-    (re.compile(r"(`{3,})(.*?)\1", re.M), r"\2"),  # code blocks
-    (re.compile(r"`(.+?)`"), r"\1"),  # inline code
-    (re.compile(r"~(.*?)~"), r"\1"),  # strike-through
-]
-_WIKILINK_PLAIN = re.compile(r"\[\[([^\|]*?)\]\]")
-_WIKILINK_ALIASED = re.compile(r"\[\[.*?\|(.*?)\]\]")
-_MARKDOWN_LINK_TEXT = re.compile(r"\[\[.*\|(.*)\]\]")
-
-
-def normalize_markdown(text: str) -> str:
-    """Dataview's ``normalizeMarkdown``: plain text with links and markdown markup removed."""
-    out = _WIKILINK_PLAIN.sub(r"\1", text)
-    out = _WIKILINK_ALIASED.sub(r"\1", out, count=1)  # Dataview's second pass is not global
-    for pattern, repl in _REMOVE_MD:
-        out = pattern.sub(repl, out)
-    return out
-
-
 def dataview_link_markdown(link: Link) -> str:
     """``Link.markdown()`` as Dataview writes it: the display, else the file title (> subpath)."""
     target = link.path.replace("|", "\\|")
@@ -102,7 +62,7 @@ def _display(ctx: CallContext, value: Value) -> str:
     if isinstance(value, Link):
         if value.display:
             return _display(ctx, value.display)
-        return _MARKDOWN_LINK_TEXT.sub(r"\1", dataview_link_markdown(value), count=1)
+        return link_label(dataview_link_markdown(value))
     return to_string(value, ctx.env)
 
 

@@ -1,25 +1,35 @@
 """Word counts for the "too long to be atomic" check: the one place the dashboards read files.
 
-Records carry no text, so :class:`WordCounter` reads a note through the scanner
-(:func:`server.vault.scanner.read_note`, read-only) and caches the count by path and content
-hash, so a dashboard refresh only re-reads notes that changed. Paths come from the index, which
-holds only files the scanner found inside the vault.
+Records carry no text, so :class:`WordCounter` reads a note with
+:func:`server.vault.reading.read_file` (read-only, and never outside the vault: a note swapped for
+a symlink leaving it since it was indexed counts 0 words) and caches the count by path and content
+hash, so a dashboard refresh only re-reads notes that changed.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from pathlib import Path
 
 from query.records import NoteRecord
-from server.vault.scanner import read_note
+from server.vault.reading import read_file
 
 __all__ = ["WordCounter", "count_words"]
 
 _FRONTMATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-_FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.DOTALL | re.MULTILINE)
-_COMMENT = re.compile(r"%%.*?%%|<!--.*?-->", re.DOTALL)
+# Fenced code is a ``` or ~~~ line start up to the next line holding only that marker; comments
+# run from %% or <!-- to the next %% or -->. An unclosed one is left as text. Each closer is
+# sought once with a search, not by a lazy regex from every opener: that rescanned the rest of
+# the note for each unclosed one (22 s for 150 KB of "<!--" lines, the server frozen).
+_FENCE_OPEN = re.compile(r"^(?:```|~~~)", re.MULTILINE)
+_FENCE_CLOSE = {
+    "```": re.compile(r"^```[ \t]*$", re.MULTILINE),
+    "~~~": re.compile(r"^~~~[ \t]*$", re.MULTILINE),
+}
+_COMMENT_OPEN = re.compile(r"%%|<!--")
+_COMMENT_CLOSE = {"%%": "%%", "<!--": "-->"}
 
 
 def count_words(text: str) -> int:
@@ -27,9 +37,47 @@ def count_words(text: str) -> int:
     whitespace-separated token holding at least one letter or digit (so list markers,
     ``#`` and ``>`` do not count)."""
     text = _FRONTMATTER.sub("", text, count=1)
-    text = _FENCE.sub("", text)
-    text = _COMMENT.sub("", text)
+    text = _without_fences(text)
+    text = _without_comments(text)
     return sum(1 for token in text.split() if any(char.isalnum() for char in token))
+
+
+def _without_fences(text: str) -> str:
+    """``re.sub(r"^(```|~~~).*?^\\1[ \\t]*$", "", text)`` (dot-all, multi-line), linear."""
+    pieces: list[str] = []
+    last = pos = 0
+    unclosed: set[str] = set()  # no closer after one opener: none after a later one either
+    while (opening := _FENCE_OPEN.search(text, pos)) is not None:
+        marker = opening.group()
+        closing = None
+        if marker not in unclosed:
+            closing = _FENCE_CLOSE[marker].search(text, opening.end())
+        if closing is None:
+            unclosed.add(marker)
+            pos = opening.end()
+            continue
+        pieces.append(text[last : opening.start()])
+        last = pos = closing.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _without_comments(text: str) -> str:
+    """``re.sub(r"%%.*?%%|<!--.*?-->", "", text)`` (dot-all), in linear time."""
+    pieces: list[str] = []
+    last = pos = 0
+    unclosed: set[str] = set()
+    while (opening := _COMMENT_OPEN.search(text, pos)) is not None:
+        marker = opening.group()
+        end = -1 if marker in unclosed else text.find(_COMMENT_CLOSE[marker], opening.end())
+        if end < 0:
+            unclosed.add(marker)
+            pos = opening.start() + 1
+            continue
+        pieces.append(text[last : opening.start()])
+        last = pos = end + len(_COMMENT_CLOSE[marker])
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 class WordCounter:
@@ -37,6 +85,7 @@ class WordCounter:
 
     def __init__(self, vault_root: Path) -> None:
         self.root = Path(vault_root)
+        self._real_root = os.path.realpath(self.root)
         self._cache: dict[str, tuple[str, int]] = {}
         self._lock = threading.Lock()
 
@@ -46,7 +95,7 @@ class WordCounter:
         if cached is not None and cached[0] == record.content_hash:
             return cached[1]
         try:
-            data = read_note(self.root / record.path).data
+            data = read_file(self.root / record.path, self._real_root).data
         except OSError:
             return 0
         count = count_words(data.decode("utf-8", "replace"))

@@ -4,8 +4,8 @@ A mention is a case-insensitive occurrence of a name (the file name without ``.m
 at word boundaries, in prose: never inside frontmatter, code, links, embeds, URLs, comments, HTML
 tags or ``#tags`` (:func:`~server.search.related_text.masked_ranges`). Each mention carries the
 exact character span in the note's text (``text[start:end]`` is the mentioned text), its 0-based
-line and column, and the line for context — enough for a client to replace the span with
-``[[Target|text]]``.
+line and column, and the line for context (a window of it when long) — enough for a client to
+replace the span with ``[[Target|text]]``.
 
 * :func:`mentions_of` — where other notes mention this note (Obsidian's "unlinked mentions").
 * :func:`mentions_in` — which other notes this note mentions (the reverse direction), found with
@@ -41,7 +41,7 @@ class Mention:
     end: int
     line: int  # 0-based
     column: int  # 0-based, in characters
-    context: str  # the whole line
+    context: str  # the line (a window of it around the mention, when long: ``_window``)
     linked: bool  # ``path`` already links to ``target`` elsewhere
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,16 +72,74 @@ def names_of(index: VaultIndex, path: str, min_chars: int = MIN_CHARS) -> list[s
     return sorted(seen.values(), key=lambda s: (-len(s), s.lower()))
 
 
-def _mention(
-    text: str, start: int, end: int, path: str, target: str, name: str, linked: bool
-) -> Mention:
-    line = text.count("\n", 0, start)
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    context = text[line_start : len(text) if line_end < 0 else line_end].rstrip("\r")
-    return Mention(
-        path, target, name, text[start:end], start, end, line, start - line_start, context, linked
-    )
+class _Lines:
+    """Line number, line start and context line of a text's mentions, each found from the one
+    before (counting from the start, or searching to the line's end, for every mention was
+    quadratic on a long note full of them). Offsets usually come in increasing order; a smaller
+    one starts again from the top."""
+
+    __slots__ = ("_context", "_end", "_end_from", "_line", "_line_start", "_offset", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._reset()
+
+    def _reset(self) -> None:
+        self._offset = 0  # the last mention's start
+        self._line = 0  # its line number
+        self._line_start = 0
+        self._end_from = -1  # the newline search below started here...
+        self._end = -1  # ...and found the next newline here (-1: none up to the end)
+        self._context = ""
+
+    def mention(
+        self, start: int, end: int, path: str, target: str, name: str, linked: bool
+    ) -> Mention:
+        text = self.text
+        if start < self._offset:
+            self._reset()
+        newlines = text.count("\n", self._offset, start)
+        if newlines:
+            self._line += newlines
+            self._line_start = text.rfind("\n", self._offset, start) + 1
+        self._offset = start
+        # The newline found earlier is still the first one from ``end`` if the search began
+        # at or before ``end`` and found none before it.
+        stale = self._end_from < 0 or end < self._end_from or 0 <= self._end < end
+        if stale:
+            self._end_from = end
+            self._end = text.find("\n", end)
+        if stale or newlines:
+            line_end = len(text) if self._end < 0 else self._end
+            self._context = text[self._line_start : line_end].rstrip("\r")
+        column = start - self._line_start
+        return Mention(
+            path,
+            target,
+            name,
+            text[start:end],
+            start,
+            end,
+            self._line,
+            column,
+            _window(self._context, column, end - start),
+            linked,
+        )
+
+
+CONTEXT_CHARS = 240
+"""The longest context shown whole; a longer line is cut to this much around the mention."""
+
+
+def _window(line: str, column: int, length: int) -> str:
+    """``line``, or a window of it around ``line[column:column + length]`` cut with "…" (a
+    1 MB line with many mentions would otherwise be sent once per mention)."""
+    if len(line) <= CONTEXT_CHARS:
+        return line
+    room = max(CONTEXT_CHARS - length, 0) // 2
+    lo = max(min(column - room, len(line) - CONTEXT_CHARS), 0)
+    hi = max(column + length + room, lo + CONTEXT_CHARS)
+    return ("…" if lo > 0 else "") + line[lo:hi] + ("…" if hi < len(line) else "")
 
 
 def _pattern(names: Iterable[str]) -> re.Pattern[str] | None:
@@ -117,12 +175,13 @@ def mentions_of(
         if not any(name in lower for name in lowered):  # cheap prefilter: most notes skip here
             continue
         masked = masked_ranges(text)
+        lines = _Lines(text)
         for match in pattern.finditer(text):
             if inside(masked, match.start(), match.end()):
                 continue
             name = by_lower.get(match.group(0).lower(), match.group(0))
             out.append(
-                _mention(text, match.start(), match.end(), other, path, name, other in linking)
+                lines.mention(match.start(), match.end(), other, path, name, other in linking)
             )
     return out
 
@@ -155,6 +214,7 @@ def mentions_in(index: VaultIndex, path: str, text: str, table: NameTable) -> li
     """Plain-text mentions inside ``path`` (whose text is ``text``) of other notes' names."""
     masked = masked_ranges(text)
     linked = index.linked_from(path)
+    lines = _Lines(text)
     out: list[Mention] = []
     taken_until = -1
     for word in _WORD.finditer(text):
@@ -174,7 +234,7 @@ def mentions_in(index: VaultIndex, path: str, text: str, table: NameTable) -> li
                 continue
             if inside(masked, start, end):
                 continue
-            out.append(_mention(text, start, end, path, target, name, target in linked))
+            out.append(lines.mention(start, end, path, target, name, target in linked))
             taken_until = end
             break
     for name, target in table.odd:
@@ -185,7 +245,7 @@ def mentions_in(index: VaultIndex, path: str, text: str, table: NameTable) -> li
         for match in pattern.finditer(text):
             if not inside(masked, match.start(), match.end()):
                 out.append(
-                    _mention(text, match.start(), match.end(), path, target, name, target in linked)
+                    lines.mention(match.start(), match.end(), path, target, name, target in linked)
                 )
     out.sort(key=lambda m: (m.start, m.target))
     return out

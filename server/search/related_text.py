@@ -33,21 +33,30 @@ __all__ = [
 Ranges = list[tuple[int, int]]
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
-_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
-_WIKILINK = re.compile(r"\[\[[^\]\n]*\]\]")
-_MD_LINK = re.compile(r"\[[^\]\n]*\]\([^)\n]*\)")
+_FENCE_CLOSE = {
+    "`": re.compile(r"^ {0,3}(`{3,})[ \t]*\r?$", re.MULTILINE),
+    "~": re.compile(r"^ {0,3}(~{3,})[ \t]*\r?$", re.MULTILINE),
+}
+_BACKTICKS = re.compile(r"`+")
+# Links and HTML tags end at the first "]", ")", ">" or newline after their start, and so do the
+# failed attempts from every later start before it. These patterns always match up to that
+# point and say in a group whether the construct closed there: a failure costs one scan instead
+# of one per "[" or "<" on the line (quadratic on a line of "[[[[" or "<a<a<a").
+_WIKILINK = re.compile(r"\[\[[^\]\n]*+(\]\])?")  # closed: ``[[…]]``
+_MD_LINK = re.compile(r"\[[^\]\n]*+(?:\]\([^)\n]*+(\))?)?")  # closed: ``[…](…)``
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>\n]*+(>)?")  # closed: ``<tag …>``
 _URL = re.compile(r"(?:https?|file|obsidian)://[^\s<>)\]]+|www\.[^\s<>)\]]+")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _OBSIDIAN_COMMENT = re.compile(r"%%.*?(?:%%|\Z)", re.DOTALL)
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>\n]*>")
 _TAG = re.compile(r"(?<![^\s(\[])#[^\s#,;:!?()\[\]{}\"'`]+")
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[\w]|[^\W\d_]")
 _KEY_STRIP = re.compile(r"^\s*(?:>\s*)*(?:[-*+]|\d+[.)])?\s*(?:\[.\]\s*)?")
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
-_WIKI_DISPLAY = re.compile(r"!?\[\[([^\]|\n]*)(?:\|([^\]\n]*))?\]\]")
-_MD_DISPLAY = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+# As above: closed when the last group matched; otherwise the text is left as it is.
+_WIKI_DISPLAY = re.compile(r"!?\[\[([^\]|\n]*+)(?:\|([^\]\n]*+))?(\]\])?")
+_MD_DISPLAY = re.compile(r"!?\[([^\]\n]*+)(?:\]\([^)\n]*+(\))?)?")
 
 _BIG = 1 << 62
 MIN_LINE_CHARS = 12  # shorter normalised lines ("- [ ]", "---", "## Notes") carry no evidence
@@ -95,14 +104,17 @@ def _fenced(text: str, start: int) -> Ranges:
         if opening is None:
             return out
         marker = opening.group(1)
-        fence = re.escape(marker[0]) + "{" + str(len(marker)) + ",}"
-        closer = re.compile(r"^ {0,3}" + fence + r"[ \t]*\r?$", re.MULTILINE)
         line_end = text.find("\n", opening.end())
         if line_end < 0:
             out.append((opening.start(), len(text)))
             return out
-        closing = closer.search(text, line_end + 1)
-        end = len(text) if closing is None else closing.end()
+        # The first fence line at least as long (one pattern per character: compiling one per
+        # length cost milliseconds for each fence of a new length).
+        end = len(text)
+        for closing in _FENCE_CLOSE[marker[0]].finditer(text, line_end + 1):
+            if len(closing.group(1)) >= len(marker):
+                end = closing.end()
+                break
         out.append((opening.start(), end))
         pos = end
 
@@ -114,23 +126,55 @@ def masked_ranges(text: str) -> Ranges:
     blocks = _fenced(text, start)
     ranges.extend(blocks)
     # Inline constructs are searched in the whole text; a hit inside a block is merged anyway.
-    patterns = (
-        _HTML_COMMENT,
-        _OBSIDIAN_COMMENT,
-        _INLINE_CODE,
-        _WIKILINK,
-        _MD_LINK,
-        _URL,
-        _HTML_TAG,
-    )
-    for pattern in (*patterns, _TAG):
+    for pattern in (_HTML_COMMENT, _OBSIDIAN_COMMENT):
+        ranges.extend(match.span() for match in pattern.finditer(text, start))
+    ranges.extend(_inline_code(text, start))
+    for pattern in (_WIKILINK, _MD_LINK):
         for match in pattern.finditer(text, start):
-            begin = match.start()
-            embed = begin > 0 and text[begin - 1] == "!"
-            if embed and (pattern is _WIKILINK or pattern is _MD_LINK):
-                begin -= 1  # embeds: the "!" belongs to them
-            ranges.append((begin, match.end()))
+            if match.group(1) is not None:
+                begin = match.start()
+                if begin > 0 and text[begin - 1] == "!":
+                    begin -= 1  # embeds: the "!" belongs to them
+                ranges.append((begin, match.end()))
+    ranges.extend(match.span() for match in _URL.finditer(text, start))
+    ranges.extend(m.span() for m in _HTML_TAG.finditer(text, start) if m.group(1) is not None)
+    ranges.extend(match.span() for match in _TAG.finditer(text, start))
     return _merge(ranges)
+
+
+def _inline_code(text: str, start: int) -> Ranges:
+    """The spans ``(`+)(?:(?!\\1).)+?\\1`` (dot-all) finds from ``start``, in linear time.
+
+    From a start before R backticks, that regex tries every opening width L from R down, each
+    scanning to the end for L backticks: minutes on a long run before unclosed text. But the
+    body must not begin with the closer, so only L > R/2 can match, and then the closer is the
+    first later run of at least L backticks: the width is the smaller of R and M, the longest
+    later run, and a start matches when R < 2M. A failed start moves one backtick on, so the
+    first start that matches is the one with R = 2M - 1, found at once.
+    """
+    runs = [match.span() for match in _BACKTICKS.finditer(text, start)]
+    longest_after = [0] * (len(runs) + 1)  # longest_after[i]: the longest run after run i - 1
+    for i in range(len(runs) - 1, -1, -1):
+        longest_after[i] = max(longest_after[i + 1], runs[i][1] - runs[i][0])
+    out: Ranges = []
+    pos = start
+    i = 0
+    while i < len(runs):
+        run_start, run_end = runs[i]
+        begin = max(run_start, pos)
+        later = longest_after[i + 1]
+        if run_end - begin > 2 * later - 1:
+            if later == 0:
+                break  # no backtick run follows: nothing closes
+            begin = run_end - (2 * later - 1)  # the first start whose width can close
+        width = min(run_end - begin, later)
+        j = i + 1
+        while runs[j][1] - runs[j][0] < width:
+            j += 1
+        pos = runs[j][0] + width
+        out.append((begin, pos))
+        i = j if pos < runs[j][1] else j + 1
+    return out
 
 
 def _merge(ranges: Ranges) -> Ranges:
@@ -157,9 +201,15 @@ def inside(ranges: Ranges, begin: int, end: int) -> bool:
 
 def strip_links(text: str) -> str:
     """Links replaced by the text a reader sees ([[a|b]] → b, [[a]] → a, [b](url) → b), no URLs."""
-    text = _WIKI_DISPLAY.sub(lambda m: m.group(2) or m.group(1).split("#")[0], text)
-    text = _MD_DISPLAY.sub(lambda m: m.group(1), text)
+    text = _WIKI_DISPLAY.sub(_wiki_display, text)
+    text = _MD_DISPLAY.sub(lambda m: m.group(1) if m.group(2) is not None else m.group(0), text)
     return _URL.sub(" ", text)
+
+
+def _wiki_display(match: re.Match[str]) -> str:
+    if match.group(3) is None:
+        return match.group(0)  # not closed: no link
+    return match.group(2) or match.group(1).split("#")[0]
 
 
 def terms(text: str) -> set[str]:

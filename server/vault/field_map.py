@@ -11,23 +11,20 @@ from query.values import Value
 from server.vault.fields import canonicalize_key
 
 
-def _merge(existing: Value, value: Value) -> Value:
-    if isinstance(existing, list):
-        return [*existing, value]
-    return [existing, value]
-
-
 class FieldMap:
     """An ordered bag of ``key -> value`` additions, finished into a plain dict by :meth:`build`."""
 
     __slots__ = ("_raw",)
 
     def __init__(self) -> None:
-        self._raw: dict[str, tuple[Value, ...]] = {}
+        self._raw: dict[str, list[Value]] = {}
 
     def add(self, key: str, value: Value) -> None:
         previous = self._raw.get(key)
-        self._raw[key] = (value,) if previous is None else (*previous, value)
+        if previous is None:
+            self._raw[key] = [value]
+        else:
+            previous.append(value)  # in place: a key repeated 100k times stays linear
 
     def __bool__(self) -> bool:
         return bool(self._raw)
@@ -45,12 +42,16 @@ class FieldMap:
                 canonical.setdefault(canon, []).extend(values)
         for canon, pooled in canonical.items():
             if canon not in self._raw:
-                out[canon] = _collapse(tuple(pooled))
+                out[canon] = _collapse(pooled)
         return out
 
 
-def _collapse(values: tuple[Value, ...]) -> Value:
-    result: Value = values[0]
-    for value in values[1:]:
-        result = _merge(result, value)
-    return result
+def _collapse(values: list[Value]) -> Value:
+    """Dataview's repeated appends in one step: the first value, if a list, is extended by the
+    others (as elements, lists included); otherwise all values make the list."""
+    first = values[0]
+    if len(values) == 1:
+        return first
+    if isinstance(first, list):
+        return [*first, *values[1:]]
+    return list(values)

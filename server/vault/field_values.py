@@ -59,6 +59,15 @@ def _link_value(text: str) -> Link | None:
     return parse_link_inner(match.group(1), embed)
 
 
+def _number(text: str) -> int | float:
+    if "." in text:
+        return float(text)
+    try:
+        return int(text)
+    except ValueError:  # over Python's 4,300 digits: a JavaScript number is Infinity there
+        return float(text)
+
+
 def _atom(text: str, local: tzinfo) -> tuple[bool, Value]:
     """One inline atom (date, duration, string, tag, link, bool, number): ``(matched, value)``."""
     if not text:
@@ -73,7 +82,7 @@ def _atom(text: str, local: tzinfo) -> tuple[bool, Value]:
         if duration is not None:
             return True, normalize_duration(duration)
         if _NUMBER.fullmatch(text):
-            return True, float(text) if "." in text else int(text)
+            return True, _number(text)
         return False, None
     if first == '"':
         match = _QUOTED.fullmatch(text)

@@ -13,6 +13,7 @@ conformance runner) find the whole field API in one module. Nothing here touches
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
@@ -88,15 +89,25 @@ _MAX_UNCLOSED = 64
 _OPENER = re.compile(r"[\[(]")
 
 
-def _find_closer(line: str, pos: int, opener: str) -> int:
-    """Index of the closer matching ``opener`` from ``pos`` (nesting, backslash escapes), or -1."""
+def _find_closer(
+    line: str, pos: int, opener: str, nested: dict[str, _NestedCloser] | None = None
+) -> int:
+    """Index of the closer matching ``opener`` from ``pos`` (nesting, backslash escapes), or -1.
+
+    ``nested`` (for a ``pos`` just after "::") keeps the line's :class:`_NestedCloser` tables
+    between calls; without it, nesting is scanned character by character."""
     closer = _CLOSERS[opener]
     close = line.find(closer, pos)
     if close < 0:
         return -1  # escapes only skip characters: without a closer there is no match
     if line.find(opener, pos, close) < 0 and line.find("\\", pos, close) < 0:
         return close  # nothing nested or escaped before the first closer (the usual case)
-    return _find_closer_scan(line, pos, opener, closer)
+    if nested is None:
+        return _find_closer_scan(line, pos, opener, closer)
+    table = nested.get(opener)
+    if table is None:
+        table = nested[opener] = _NestedCloser(line, opener)
+    return table.find(pos)
 
 
 def _find_closer_scan(line: str, pos: int, opener: str, closer: str) -> int:
@@ -127,6 +138,79 @@ def _utf16(line: str, index: int) -> int:
     return len(line[:index].encode("utf-16-le", "surrogatepass")) // 2
 
 
+class _Utf16Cursor:
+    """:func:`_utf16` for increasing indices of one line, each counted from the previous one
+    (a line of thousands of fields would otherwise re-encode its prefix for every offset)."""
+
+    __slots__ = ("index", "line", "units")
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        self.index = 0
+        self.units = 0
+
+    def at(self, index: int) -> int:
+        if index < self.index:
+            self.index = self.units = 0
+        piece = self.line[self.index : index]
+        self.units += len(piece.encode("utf-16-le", "surrogatepass")) // 2
+        self.index = index
+        return self.units
+
+
+_BRACKET_EVENTS = {
+    "[": re.compile(r"\\.|[\[\]]", re.DOTALL),
+    "(": re.compile(r"\\.|[()]", re.DOTALL),
+}
+
+
+class _NestedCloser:
+    """:func:`_find_closer_scan` for every value start of one line, in O(log n) each.
+
+    A value starts just after "::", so never inside a backslash pair: the scan from there meets
+    the same brackets as one scan from the line's start. With the nesting depth after each
+    bracket, the closer is the first later bracket where the depth falls below its value at
+    the start, a "next smaller element" found for every bracket at once with a stack. Without
+    this, each unclosed field rescans the rest of a line that may hold thousands of brackets.
+    """
+
+    __slots__ = ("after", "positions")
+
+    def __init__(self, line: str, opener: str) -> None:
+        closer = _CLOSERS[opener]
+        positions: list[int] = []
+        depths: list[int] = []
+        depth = 0
+        for match in _BRACKET_EVENTS[opener].finditer(line):
+            char = match.group()
+            if char == opener:
+                depth += 1
+            elif char == closer:
+                depth -= 1
+            else:
+                continue  # a backslash and the character it escapes
+            positions.append(match.start())
+            depths.append(depth)
+        # after[k + 1]: the first bracket after bracket k (k = -1: the line's start, depth 0)
+        # with a lower depth, or -1.
+        after = [-1] * (len(depths) + 1)
+        stack: list[int] = []
+        for k in range(len(depths) - 1, -2, -1):
+            value = depths[k] if k >= 0 else 0
+            while stack and depths[stack[-1]] >= value:
+                stack.pop()
+            after[k + 1] = stack[-1] if stack else -1
+            if k >= 0:
+                stack.append(k)
+        self.positions = positions
+        self.after = after
+
+    def find(self, pos: int) -> int:
+        """The closer for a value starting at ``pos`` (just after "::"), or -1."""
+        found = self.after[bisect_left(self.positions, pos)]
+        return self.positions[found] if found >= 0 else -1
+
+
 def extract_inline_fields(line: str, local: tzinfo) -> list[InlineField]:
     """Every ``[key:: value]`` and ``(key:: value)`` field in ``line``, left to right."""
     out: list[InlineField] = []
@@ -134,6 +218,8 @@ def extract_inline_fields(line: str, local: tzinfo) -> list[InlineField]:
         return out
     pos = 0
     failures = 0  # unclosed openers; bounded so a pathological line stays linear-ish
+    nested: dict[str, _NestedCloser] = {}
+    offsets = None if line.isascii() else _Utf16Cursor(line)
     while failures < _MAX_UNCLOSED:
         match = _OPENER.search(line, pos)
         if match is None:
@@ -144,9 +230,11 @@ def extract_inline_fields(line: str, local: tzinfo) -> list[InlineField]:
             return out
         raw_key = line[start + 1 : sep]
         if "[" in raw_key or "]" in raw_key or "(" in raw_key or ")" in raw_key:
-            pos = start + 1
+            # Every opener up to the key's last bracket has that bracket in its key as well.
+            pos = start + 1 + max(raw_key.rfind(bracket) for bracket in "[]()")
             continue
-        close = _find_closer(line, sep + 2, line[start])
+        opener = line[start]
+        close = _find_closer(line, sep + 2, opener, nested)
         if close < 0:
             failures += 1
             pos = start + 1
@@ -157,10 +245,10 @@ def extract_inline_fields(line: str, local: tzinfo) -> list[InlineField]:
                 raw_key.strip(),
                 value,
                 parse_inline_value(value, local),
-                line[start],
-                _utf16(line, start),
-                _utf16(line, sep + 2),
-                _utf16(line, close + 1),
+                opener,
+                start if offsets is None else offsets.at(start),
+                sep + 2 if offsets is None else offsets.at(sep + 2),
+                close + 1 if offsets is None else offsets.at(close + 1),
                 (start, close + 1),
             )
         )

@@ -138,9 +138,16 @@ class _Body:
                     found.append(wiki)
                 spans.append((start, match.end()))
         if markdown:
+            # Only a wikilink's span can hold a Markdown link's start (Markdown matches never
+            # overlap each other); both come in order, so one pointer walks the wikilinks
+            # instead of testing every span for every link (quadratic on a line of links).
+            at = 0  # the first wikilink span not ending before this link
+            wikilinks = len(spans)
             for match in _MD_LINK.finditer(line):
                 start = match.start()
-                if any(s <= start < e for s, e in spans):
+                while at < wikilinks and spans[at][1] <= start:
+                    at += 1
+                if at < wikilinks and spans[at][0] <= start:
                     continue
                 embed = start > 0 and line[start - 1] == "!"
                 link = _markdown_link(match.group(1), match.group(2), embed)

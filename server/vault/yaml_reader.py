@@ -53,14 +53,17 @@ ObsidianLoader.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123
 ObsidianLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789."))
 
 
-def _int_text(text: str) -> int:
+def _int_text(text: str) -> int | float:
     sign = -1 if text.startswith("-") else 1
     digits = text.lstrip("+-")
     if digits.startswith("0x"):
         return sign * int(digits[2:], 16)
     if digits.startswith("0o"):
         return sign * int(digits[2:], 8)
-    return sign * int(digits, 10)  # YAML 1.2: a leading zero is not octal
+    try:
+        return sign * int(digits, 10)  # YAML 1.2: a leading zero is not octal
+    except ValueError:  # over Python's 4,300 digits: a JavaScript number is Infinity there
+        return sign * float(digits)
 
 
 def _float_text(text: str) -> float:
@@ -76,7 +79,7 @@ def _bool_text(text: str) -> bool:
     return text.lower() == "true"
 
 
-def _construct_int(loader: Any, node: Any) -> int:
+def _construct_int(loader: Any, node: Any) -> int | float:
     return _int_text(str(loader.construct_scalar(node)))
 
 
@@ -106,8 +109,11 @@ _HANDLER = YAMLHandler()
 # subset (and returns None for anything else, which then goes to the real loader). A differential
 # test checks it against ObsidianLoader.
 
-_FAST_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_ \-./]*?):(?:[ \t]+(.*?))?[ \t]*$")
-_FAST_ITEM = re.compile(r"( *)-[ \t]+(.*?)[ \t]*$")
+# The value is everything after the blanks up to the last non-blank: ``(?:.*[^ \t])?`` finds
+# its end by one backtrack from the line's end, where a lazy ``(.*?)[ \t]*$`` retried the blank
+# run at each position (quadratic on a value holding a long run of spaces).
+_FAST_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_ \-./]*+):(?:[ \t]++((?:.*[^ \t])?))?[ \t]*$")
+_FAST_ITEM = re.compile(r"( *)-[ \t]++((?:.*[^ \t])?)[ \t]*$")
 _PLAIN_BAD_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_BAD = re.compile(r"[\[\]{}#\"':]")
 

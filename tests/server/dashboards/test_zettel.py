@@ -171,6 +171,17 @@ def test_word_counter_caches_by_content_hash(tmp_path: Any) -> None:
     assert counter(_with(fake, path="missing.md", content_hash="h3")) == 0
 
 
+def test_word_counter_never_reads_outside_the_vault(tmp_path: Any) -> None:
+    # Issue #12: a note swapped for a symlink leaving the vault after it was indexed.
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (tmp_path / "outside.md").write_text("one two three four five")
+    (vault / "n.md").symlink_to(tmp_path / "outside.md")
+    record = INDEX.get("Loose/Stray.md")
+    assert record is not None
+    assert WordCounter(vault)(_with(record, path="n.md", content_hash="h1")) == 0
+
+
 def _with(record: NoteRecord, *, path: str | None = None, content_hash: str) -> NoteRecord:
     from dataclasses import replace
 
