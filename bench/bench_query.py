@@ -25,12 +25,23 @@ sys.path.insert(0, str(ROOT))
 
 from vaults import generated_vault  # noqa: E402  (bench/ is the script's folder)
 
-from query.engine import execute  # noqa: E402
+from query.engine import Limits, execute  # noqa: E402
 from query.index import VaultIndex  # noqa: E402
 from query.semantics import Env  # noqa: E402
 from query.values import Link  # noqa: E402
 from server.cli_query import local_env  # noqa: E402
+from server.process_memory import resident_bytes  # noqa: E402
 from server.vault.catalog import Catalog  # noqa: E402
+
+# What the server runs every query with (server.config defaults): the time limit, the memory
+# budget and the row limit are checked while the query runs, so they are part of its cost.
+SERVER_LIMITS = Limits(
+    max_rows=50_000,
+    timeout_s=10.0,
+    clock=time.perf_counter,
+    max_memory=512 * 1024 * 1024,
+    memory=resident_bytes,
+)
 
 
 def query_mix(index: VaultIndex) -> list[tuple[str, str]]:
@@ -134,7 +145,7 @@ def bench(notes: int, repeat: int) -> None:
         rows = 0
         for attempt in range(repeat + 1):
             t0 = time.perf_counter()
-            result = execute(dql, index, env=env)
+            result = execute(dql, index, env=env, limits=SERVER_LIMITS)
             elapsed = (time.perf_counter() - t0) * 1000
             rows = len(result.rows)
             if attempt:  # the first run warms caches

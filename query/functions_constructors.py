@@ -69,9 +69,13 @@ def _date_with_format(ctx: CallContext, text: str, fmt: str) -> Value:
         if m is None:
             raise EvaluationError(f"Not a number for format ({fmt}): {text}")
         # parseInt of the match: the integer part only.
-        whole = int(m.group(0).split(".")[0])
+        digits = m.group(0).split(".")[0]
+        try:
+            whole: float = int(digits)
+        except ValueError:  # over Python's 4,300-digit limit: out of range, as in JavaScript
+            whole = float(digits)
         return date_from_epoch_ms(whole * (1000 if fmt == "X" else 1), ctx.env.local)
-    return parse_date_with_format(text, fmt, ctx.env.local, now=ctx.env.now)
+    return parse_date_with_format(text, fmt, ctx.env.local, now=ctx.env.now, guard=ctx.guard)
 
 
 DATE = (

@@ -22,13 +22,21 @@ query's limits (``query.limits``).
 
 from __future__ import annotations
 
+import functools
 import re
 from functools import lru_cache
 
 import regex
 
 from query.errors import EvaluationError, QueryLimitError
-from query.limits import MAX_PATTERN, UNLIMITED, Guard, check_list_size, check_string_size
+from query.limits import (
+    MAX_PATTERN,
+    UNLIMITED,
+    Guard,
+    check_list_size,
+    check_string_size,
+    within_time,
+)
 
 _WORD = "A-Za-z0-9_"
 _LINE_TERMINATORS = "\\n\\r\\u2028\\u2029"
@@ -300,22 +308,23 @@ def js_replace_all(text: str, pattern: str, replacement: str, guard: Guard = UNL
     """``text.replace(new RegExp(pattern, "g"), replacement)``."""
     compiled = compile_js(pattern)
     parts = _template(replacement, compiled)
-    size = len(text)
 
-    def expand(m: regex.Match[str]) -> str:
-        nonlocal size
-        piece = _expand(parts, m, text)
-        grown = len(piece) - (m.end() - m.start())
-        if grown > 0:
-            size += grown
-            check_string_size(size)  # "$`" and "$'" can square the text
-            guard.tick(grown)
-        return piece
+    def attempt(timeout: float | None) -> str:
+        size = len(text)
 
-    try:
-        return compiled.sub(expand, text, timeout=guard.remaining(), concurrent=True)
-    except TimeoutError:
-        raise guard.timed_out() from None
+        def expand(m: regex.Match[str]) -> str:
+            nonlocal size
+            piece = _expand(parts, m, text)
+            grown = len(piece) - (m.end() - m.start())
+            if grown > 0:
+                size += grown
+                check_string_size(size)  # "$`" and "$'" can square the text
+                guard.tick(grown)
+            return piece
+
+        return compiled.sub(expand, text, timeout=timeout, concurrent=True)
+
+    return within_time(guard, attempt)
 
 
 def js_test(
@@ -323,10 +332,10 @@ def js_test(
 ) -> bool:
     """``new RegExp(pattern).test(text)``: a match anywhere."""
     compiled = compile_js(pattern, ignore_case)
-    try:
-        return compiled.search(text, timeout=guard.remaining(), concurrent=True) is not None
-    except TimeoutError:
-        raise guard.timed_out() from None
+    found = within_time(
+        guard, lambda timeout: compiled.search(text, timeout=timeout, concurrent=True)
+    )
+    return found is not None
 
 
 def js_split(
@@ -345,12 +354,10 @@ def js_split(
         out = list(text) if pattern == "" else text.split(pattern)
         return out[:lim]
     compiled = compile_js(pattern)
-    try:
-        if not text:
-            return [] if compiled.match(text, timeout=guard.remaining()) else [text]
-        return _split(compiled, text, lim, guard)
-    except TimeoutError:
-        raise guard.timed_out() from None
+    if not text:
+        empty = within_time(guard, lambda timeout: compiled.match(text, timeout=timeout))
+        return [] if empty else [text]
+    return _split(compiled, text, lim, guard)
 
 
 # Characters with a meaning in a JS pattern; a pattern without any is a literal string.
@@ -364,8 +371,12 @@ def _split(compiled: regex.Pattern[str], text: str, lim: int, guard: Guard) -> l
     size = len(text)
     p = q = 0
     metered = 0
+
+    def search_from(at: int, timeout: float | None) -> regex.Match[str] | None:
+        return compiled.search(text, at, timeout=timeout, concurrent=True)
+
     while q < size:
-        m = compiled.search(text, q, timeout=guard.remaining(), concurrent=True)
+        m = within_time(guard, functools.partial(search_from, q))
         if m is None:
             break
         q = m.start()

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from query.errors import QueryLimitError
 
@@ -173,3 +174,36 @@ def check_list_size(length: int, what: str = "list") -> None:
 
 UNLIMITED = Guard()
 """A guard that only counts: for evaluation outside a query (tests, the corpus runner)."""
+
+
+_T = TypeVar("_T")
+_FIRST_SLICE = 0.25  # CPU seconds a match may take before it is timed against the wall clock
+_MIN_SLICE = 0.005
+
+
+def within_time(guard: Guard, attempt: Callable[[float | None], _T]) -> _T:
+    """``attempt(timeout)`` — one call of the ``regex`` package with a ``timeout`` — ended by the
+    query's wall-clock deadline; past it, :class:`QueryLimitError`.
+
+    The regex engine's time-out counts the matching thread's CPU time, which runs slower than
+    the wall clock while other processes share the CPU (a 2 s time-out took 7.4 s beside three
+    busy processes). So a match first gets a short CPU time-out; one that needs longer runs
+    again with twice as long, or with what the wall-clock time left allows at the share of the
+    CPU the last attempt got, whichever is less. A match needing n CPU seconds costs at most
+    about 2n; a catastrophic one ends within about one attempt of the deadline."""
+    remaining = guard.remaining()
+    if remaining is None:
+        return attempt(None)
+    cpu = min(_FIRST_SLICE, remaining)
+    while True:
+        try:
+            return attempt(cpu)
+        except TimeoutError:
+            pass
+        left = guard.remaining() or 0.0
+        wall = remaining - left
+        share = min(cpu / wall, 1.0) if wall > 0 else 1.0
+        remaining = left
+        cpu = min(cpu * 2, left * share)
+        if cpu < _MIN_SLICE:
+            raise guard.timed_out()

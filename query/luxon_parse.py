@@ -12,8 +12,12 @@ import re
 from calendar import monthrange
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
+
+import regex
 
 from query.errors import EvaluationError
+from query.limits import MAX_PATTERN, UNLIMITED, Guard, within_time
 from query.luxon_format import MONTHS, WEEKDAYS, parse_format
 from query.values import Date
 from query.zones import fixed_zone, fixed_zone_name, resolve_zone
@@ -113,7 +117,10 @@ def _epoch(text: str, fmt: str, local: tzinfo) -> Date:
     match = re.search(r"-?\d+", text)
     if match is None:
         raise EvaluationError(f"could not parse '{text}' with format '{fmt}'")
-    amount = int(match.group())
+    try:
+        amount: float = int(match.group())
+    except ValueError:  # over Python's 4,300-digit limit: out of range, as in JavaScript
+        amount = float(match.group())
     millis = amount if fmt == "x" else amount * 1000
     try:
         return Date((_EPOCH + timedelta(milliseconds=millis)).astimezone(local), "local")
@@ -121,11 +128,19 @@ def _epoch(text: str, fmt: str, local: tzinfo) -> Date:
         raise EvaluationError(f"timestamp out of range: {text}") from exc
 
 
-def parse_date_with_format(text: str, fmt: str, local: tzinfo, *, now: Date | None = None) -> Date:
+@lru_cache(maxsize=256)
+def _format_regex(pattern: str) -> regex.Pattern[str]:
+    return regex.compile(pattern, regex.IGNORECASE | regex.VERSION0)
+
+
+def parse_date_with_format(
+    text: str, fmt: str, local: tzinfo, *, now: Date | None = None, guard: Guard = UNLIMITED
+) -> Date:
     """Luxon ``DateTime.fromFormat(text, fmt)`` in en-US; raises EvaluationError if it fails.
 
     Units larger than the largest parsed unit default to ``now`` (Luxon's rule); without ``now``
-    they default to 1970-01-01.
+    they default to 1970-01-01. The format becomes a regular expression whose cost can grow
+    exponentially with the format (``z/z!``), so it is matched within the query's time limit.
     """
     if fmt in ("x", "X"):
         return _epoch(text, fmt, local)
@@ -139,7 +154,10 @@ def parse_date_with_format(text: str, fmt: str, local: tzinfo, *, now: Date | No
         regex, deser = unit
         pattern += regex
         handlers.append((val[0], re.compile(regex).groups, deser))
-    match = re.search(pattern, text, re.IGNORECASE)
+    if len(pattern) > MAX_PATTERN:
+        raise EvaluationError(f"could not parse '{text}' with format '{fmt}': format too long")
+    compiled = _format_regex(pattern)
+    match = within_time(guard, lambda timeout: compiled.search(text, timeout=timeout))
     if match is None or not handlers:
         raise EvaluationError(f"could not parse '{text}' with format '{fmt}'")
     found: dict[str, object] = {}

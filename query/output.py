@@ -23,11 +23,20 @@ Row = tuple[Value, Mapping[str, Value]]  # (id, data); data is a page, or an ove
 Check = Callable[[], None]  # the deadline's check, called every 256 rows
 
 
+_MESSAGE_CHARS = 500  # a message may quote a row's value, which can be megabytes
+
+
 def all_failed(operation: str, errors: list[str]) -> QueryExecutionError:
-    listed = "\n".join(f"- {message}" for message in errors[:3])
+    listed = "\n".join(f"- {_clipped(message)}" for message in errors[:3])
     return QueryExecutionError(
         f"Every row during operation '{operation}' failed with an error; first 3:\n\n{listed}"
     )
+
+
+def _clipped(message: str) -> str:
+    if len(message) <= _MESSAGE_CHARS:
+        return message
+    return f"{message[:_MESSAGE_CHARS]}… ({len(message):,} characters)"
 
 
 def finish(

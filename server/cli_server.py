@@ -5,7 +5,7 @@ run uvicorn (``serve``) or one in-process request (``get``). Also runnable on it
 ``python -m server.cli_server`` (tests start servers that way).
 
 Exit codes: 0 success; 1 the request in ``get`` answered with an error status; 2 bad usage
-(e.g. a non-loopback ``--host`` without an explicit token).
+(e.g. a non-loopback ``--host`` without an explicit token, or a weak token).
 """
 
 from __future__ import annotations
@@ -16,11 +16,20 @@ import json
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from server.config import DEFAULT_HOST, DEFAULT_PORT, ServerSettings, is_loopback
-from server.security import MIN_TOKEN_LENGTH
-from server.tokens import ENV_VAR, resolve_token
+from server.config import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    QUERY_MAX_MEMORY_BYTES,
+    QUERY_TIMEOUT_S,
+    ServerSettings,
+    is_loopback,
+)
+from server.tokens import ENV_VAR, TOKEN_RULE, resolve_token, token_problem
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def add_commands(subparsers: Any) -> None:
@@ -41,6 +50,20 @@ def add_commands(subparsers: Any) -> None:
         help="no search, related notes or duplicates (no embedding model is loaded)",
     )
     serve.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    serve.add_argument(
+        "--query-timeout",
+        type=_positive_float,
+        default=QUERY_TIMEOUT_S,
+        metavar="SECONDS",
+        help="time limit of one query (default %(default)g)",
+    )
+    serve.add_argument(
+        "--query-memory",
+        type=_positive_float,
+        default=QUERY_MAX_MEMORY_BYTES / MB,
+        metavar="MB",
+        help="memory one query may add to the server's (default %(default)g)",
+    )
     serve.add_argument("--quiet", action="store_true", help="no progress bar")
     serve.set_defaults(handler=run_serve)
 
@@ -55,6 +78,19 @@ def add_commands(subparsers: Any) -> None:
     get.add_argument("--index-dir", type=Path)
     get.add_argument("--no-cache", action="store_true")
     get.set_defaults(handler=run_get)
+
+
+MB = 1024 * 1024
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
+    return value
 
 
 def _service(args: argparse.Namespace) -> Any:
@@ -91,14 +127,8 @@ def run_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    token = resolve_token(args.vault, explicit=explicit)
-    assert token is not None
-    if len(token) < MIN_TOKEN_LENGTH:
-        print(
-            f"error: the token is too short (at least {MIN_TOKEN_LENGTH} characters); "
-            "omit --token to use the generated one",
-            file=sys.stderr,
-        )
+    token = _strong_token(args.vault, explicit)
+    if token is None:
         return 2
     settings = ServerSettings(
         token=token,
@@ -108,6 +138,8 @@ def run_serve(args: argparse.Namespace) -> int:
         allowed_hosts=tuple(args.allow_host),
         cors=args.cors,
         watch=not args.no_watch,
+        query_timeout_s=args.query_timeout,
+        query_max_memory_bytes=int(args.query_memory * MB),
     )
     service = _service(args)
     derived = None
@@ -122,11 +154,43 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"  token: {token}", flush=True)
     if not args.quiet:
         threading.Thread(target=_progress_bar, args=(service,), daemon=True).start()
-    config = uvicorn.Config(
-        app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=2
-    )
-    uvicorn.Server(config).run()
+    uvicorn.Server(uvicorn_config(app, settings)).run()
     return 0
+
+
+def uvicorn_config(app: Any, settings: ServerSettings) -> uvicorn.Config:
+    """uvicorn's configuration for ``app``: httptools with the head-size and read-time limits
+    of ``server.http_limits``, and no WebSocket support (no route needs it)."""
+    import uvicorn
+
+    from server.http_limits import limited_protocol
+
+    protocol = limited_protocol(settings.max_head_bytes, settings.read_timeout_s)
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        http=protocol,
+        ws="none",
+        log_level="warning",
+        timeout_graceful_shutdown=2,
+    )
+
+
+def _strong_token(vault: Path, explicit: str | None) -> str | None:
+    """The token to serve with, or ``None`` after saying on stderr why it is too weak."""
+    token = resolve_token(vault, explicit=explicit)
+    assert token is not None
+    problem = token_problem(token)
+    if problem is None:
+        return token
+    source = "--token" if explicit else f"${ENV_VAR}" if _env_token() else "the token file"
+    print(
+        f"error: the token from {source} is too weak: {problem}; a token needs {TOKEN_RULE} "
+        "(omit --token and unset $VAULTQL_TOKEN to use a generated one)",
+        file=sys.stderr,
+    )
+    return None
 
 
 def _env_token() -> str | None:
@@ -178,8 +242,9 @@ def run_get(args: argparse.Namespace) -> int:
     if args.path.split("?", 1)[0].rstrip("/") == "/api/v1/events":
         print("error: /api/v1/events is a stream; use `vaultql serve` and curl", file=sys.stderr)
         return 2
-    token = resolve_token(args.vault)
-    assert token is not None
+    token = _strong_token(args.vault, None)
+    if token is None:
+        return 2
     service = _service(args)
     service.load()
     settings = ServerSettings(token=token, watch=False)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8377
+QUERY_TIMEOUT_S = 10.0
+QUERY_MAX_MEMORY_BYTES = 512 * 1024 * 1024  # what one query may add to the server's memory
 
 # Origins the Obsidian app uses (desktop, mobile) and a local dev page. Never "*".
 CORS_ORIGINS: tuple[str, ...] = ("app://obsidian.md", "capacitor://localhost", "http://localhost")
@@ -29,9 +31,12 @@ class ServerSettings:
     index_dir: Path | None = None  # None: the user cache dir, keyed by the vault's path
     allowed_hosts: tuple[str, ...] = ()  # extra Host header names accepted besides loopback
     cors: bool = False
-    query_timeout_s: float = 10.0
+    query_timeout_s: float = QUERY_TIMEOUT_S
     query_max_rows: int = 50_000
+    query_max_memory_bytes: int = QUERY_MAX_MEMORY_BYTES
     max_body_bytes: int = 1_000_000
+    max_head_bytes: int = 65_536  # request line and headers → 431 (server.http_limits)
+    read_timeout_s: float = 10.0  # for a request's head, and again for its body → 408
     watch: bool = True
     debounce_ms: int = 200
     step_ms: int = 10

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.api.notes import checked_path
-from server.api.responses import json_body, json_response, service_of, settings_of
+from server.api.responses import dumps, json_body, service_of, settings_of
 from server.errors import ApiError
 
 FORMATS = ("json", "md", "csv")
@@ -41,16 +41,23 @@ async def run_query(request: Request) -> Response:
     if unknown:
         raise ApiError(400, "bad_request", f"unknown fields: {', '.join(unknown)}")
     settings = settings_of(request)
-    # Parsing and running are CPU work: off the event loop, so other requests keep flowing.
-    result = await run_in_threadpool(
-        service_of(request).run_query,
-        text,
-        origin=origin,
-        fmt=fmt,
-        timeout_s=settings.query_timeout_s,
-        max_rows=settings.query_max_rows,
-    )
-    return json_response(result)
+    service = service_of(request)
+
+    def answer() -> bytes:
+        result = service.run_query(
+            text,
+            origin=origin,
+            fmt=fmt,
+            timeout_s=settings.query_timeout_s,
+            max_rows=settings.query_max_rows,
+            max_memory=settings.query_max_memory_bytes,
+        )
+        return dumps(result)
+
+    # Parsing, running and encoding are CPU work: off the event loop, so other requests keep
+    # flowing (a large result takes a while to encode).
+    encoded = await run_in_threadpool(answer)
+    return Response(encoded, media_type="application/json")
 
 
 ROUTES = [Route("/api/v1/query", run_query, methods=["POST"])]

@@ -278,3 +278,20 @@ def test_a_limit_error_is_not_a_syntax_error() -> None:
         parse_query("LIST WHERE " + "(" * 300 + "true" + ")" * 300)
     assert not isinstance(caught.value, QuerySyntaxError)
     assert caught.value.to_dict()["code"] == "limit"
+
+
+def test_a_date_format_is_matched_within_the_time_limit() -> None:
+    """``date(text, format)`` turns the format into a regex: it runs under the same limit."""
+    limits = Limits(timeout_s=0.5, clock=time.perf_counter)
+    start = time.perf_counter()
+    with pytest.raises(QueryError):
+        run('TABLE WITHOUT ID date(padleft("", 20000, "ab"), "z/z/z/z!")', limits)
+    assert time.perf_counter() - start < 3
+
+
+def test_error_messages_quote_long_values_clipped() -> None:
+    with pytest.raises(QueryError) as caught:
+        run(f'TABLE WITHOUT ID date(padleft("", 100000, "ab"), "yyyy") {ONE_PAGE}')
+    assert caught.value.code == "execution"
+    assert len(caught.value.message) < 2000
+    assert "(100,000 characters)" in caught.value.message or "characters)" in caught.value.message

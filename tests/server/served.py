@@ -33,6 +33,7 @@ class Served:
     process: subprocess.Popen[bytes]
     vault: Path
     index_dir: Path
+    log: Path
 
     @property
     def pid(self) -> int:
@@ -56,7 +57,8 @@ class Served:
         return _status_kb(self.pid, "VmRSS")
 
     def stderr_text(self) -> str:
-        return "" if self.process.stderr is None else self.process.stderr.read().decode()
+        """What the server wrote to stderr so far (its log)."""
+        return self.log.read_text(encoding="utf-8", errors="replace")
 
 
 def _status_kb(pid: int, key: str) -> int:
@@ -90,7 +92,8 @@ def served(
     watch: bool = False,
     env: dict[str, str] | None = None,
 ) -> Iterator[Served]:
-    """``vaultql serve VAULT --no-search`` in a subprocess (``--no-watch`` unless ``watch``)."""
+    """``vaultql serve VAULT --no-search`` in a subprocess (``--no-watch`` unless ``watch``);
+    its stderr goes to a log file in ``tmp_path`` (``Served.stderr_text``)."""
     port = free_port()
     index_dir = tmp_path / f"index-{port}"
     args = [
@@ -114,19 +117,19 @@ def served(
         "VAULTQL_TOKEN": TOKEN,
         **(env or {}),
     }
-    process = subprocess.Popen(
-        args, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    log = tmp_path / f"server-{port}.log"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=stderr
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, process)
-        yield Served(url, process, vault, index_dir)
+        yield Served(url, process, vault, index_dir, log)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
         process.wait(10)
-        if process.stderr is not None:
-            process.stderr.close()
 
 
 @dataclass
@@ -147,6 +150,9 @@ class HealthProbe:
     def __enter__(self) -> HealthProbe:
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
+        deadline = time.monotonic() + self.timeout
+        while not self.latencies and time.monotonic() < deadline:
+            time.sleep(0.005)  # the first answer before the attack: the probe has surely run
         return self
 
     def __exit__(self, *exc: object) -> None:
