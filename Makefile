@@ -36,14 +36,14 @@ plugin:
 	cd plugin-js && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
 lint: install-dev
-	$(VENV)/bin/ruff check query server tests bench
+	$(VENV)/bin/ruff check query server tests bench tools
 	$(VENV)/bin/lint-imports
 
 typecheck: install-dev
 	$(VENV)/bin/mypy
 
 test: install-dev browser plugin
-	$(VENV)/bin/ruff check query server tests bench
+	$(VENV)/bin/ruff check query server tests bench tools
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	VAULTQL_REQUIRE_BROWSER=1 $(PY) -m pytest

@@ -29,11 +29,11 @@ from query.engine import Limits, execute  # noqa: E402
 from query.index import VaultIndex  # noqa: E402
 from query.semantics import Env  # noqa: E402
 from query.values import Link  # noqa: E402
-from server.cli_query import local_env  # noqa: E402
-from server.process_memory import resident_bytes  # noqa: E402
+from server.application.process_memory import resident_bytes  # noqa: E402
+from server.cli.query import local_env  # noqa: E402
 from server.vault.catalog import Catalog  # noqa: E402
 
-# What the server runs every query with (server.config defaults): the time limit, the memory
+# What the server runs every query with (server.web.settings defaults): the time limit, the memory
 # budget and the row limit are checked while the query runs, so they are part of its cost.
 SERVER_LIMITS = Limits(
     max_rows=50_000,

@@ -33,11 +33,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from query.index import VaultIndex  # noqa: E402
+from server.related.related import SIGNALS, Weights, related  # noqa: E402
+from server.related.related_corpus import NoteFeatures, note_features  # noqa: E402
+from server.related.related_service import RelatedService, build_corpus  # noqa: E402
 from server.search.chunker import chunk_note  # noqa: E402
-from server.search.related import SIGNALS, Weights, related  # noqa: E402
-from server.search.related_corpus import NoteFeatures, note_features  # noqa: E402
-from server.search.related_service import RelatedService, build_corpus  # noqa: E402
-from server.search.service import SearchService, vault_text_reader  # noqa: E402
+from server.search.search_service import SearchService, vault_text_reader  # noqa: E402
 from server.vault.catalog import Catalog  # noqa: E402
 
 SHARED = ROOT.parent / "shared"

@@ -1,6 +1,6 @@
 """Search benchmark: SciFact quality, hybrid query latency at 10k notes, embedding throughput.
 
-Runs the project's own code (``server.vault.catalog`` → ``server.search.service``) and prints
+Runs the project's own code (``server.vault.catalog`` → ``server.search.search_service``) and prints
 markdown tables to stdout.
 
 * **Quality** — BEIR SciFact (../shared/bench-data/scifact, CC BY-NC 2.0, internal evaluation
@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 from server.search.chunker import embedding_text  # noqa: E402
 from server.search.embedder import MiniLMEmbedder, Vectors  # noqa: E402
 from server.search.hybrid import fuse  # noqa: E402
-from server.search.service import SearchService  # noqa: E402
+from server.search.search_service import SearchService  # noqa: E402
 from server.vault.catalog import Catalog, SourceFile  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
@@ -265,7 +265,7 @@ def latency_10k(embedder: MiniLMEmbedder, work: Path, queries: int) -> dict[str,
     started = time.perf_counter()
     catalog = Catalog.scan(vault, local=UTC)
     scan_s = time.perf_counter() - started
-    from server.search.service import vault_text_reader
+    from server.search.search_service import vault_text_reader
 
     index_dir = work / "vault10k-index"
     shutil.rmtree(index_dir, ignore_errors=True)  # a cold build, on disk as the server keeps it

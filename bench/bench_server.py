@@ -52,7 +52,7 @@ class Server:
         args = [
             sys.executable,
             "-m",
-            "server.cli_server",
+            "server.cli",
             "serve",
             str(vault),
             "--port",

@@ -1,4 +1,4 @@
-"""The DQL syntax tree: frozen dataclasses produced by ``query.parser``.
+"""The DQL syntax tree: frozen dataclasses produced by ``query.parsing.parser``.
 
 Nothing outside the parser sees a Lark tree; every consumer (the compiler, the engine, the corpus
 encoder) works on these nodes. Each node carries a :class:`Span` pointing back into the query text,

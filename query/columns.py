@@ -27,10 +27,10 @@ from typing import Any
 
 from query import ast
 from query.compile import Scope, compile_expression
-from query.dates import epoch_us
 from query.plan import column_path
 from query.semantics import COMPARISON_TESTS, compare, equals, truthy
 from query.sorting import keys_for
+from query.temporal.dates import epoch_us
 from query.values import Date, Value
 
 __all__ = ["Column", "Term", "column_terms", "flatten_values", "select"]

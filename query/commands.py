@@ -19,9 +19,9 @@ from query.compile import Compiled, Scope, compile_expression
 from query.errors import EvaluationError, QueryExecutionError
 from query.index import VaultIndex
 from query.limits import Guard
-from query.output import all_failed
 from query.plan import exact_link, outlink_target
 from query.rows import TaskRow, overlay, plain
+from query.select import all_failed
 from query.semantics import compare, type_name
 from query.sorting import keys_for, sort_by_values
 from query.values import Value
@@ -201,7 +201,7 @@ def flatten_rows(
 ) -> list[Row]:
     """FLATTEN (``values``: the flattened expression's values, when cached; ``flat``: those
     values already flattened, as ``Column.flattened`` gives); with ``where``, a following WHERE
-    that reads only the new name (``query.fusion``), run on the elements before any row is
+    that reads only the new name (``query.reads``), run on the elements before any row is
     built."""
     name = op.field.name
     if flat is not None:

@@ -18,13 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias, TypeVar
 
 from query import ast
-from query.dates import date_shorthand, epoch_us, parse_date
+from query.access import field_value, index_value
 from query.errors import EvaluationError, QuerySemanticError, caret_context
 from query.functions import FUNCTIONS, BuiltinFunction, CallContext, function_arity_ok
-from query.functions_dispatch import variant_error
-from query.functions_lists import ELEMENTWISE
-from query.fusion import reads_only
-from query.indexing import field_value, index_value
+from query.functions.dispatch import variant_error
+from query.functions.lists import ELEMENTWISE
 from query.lambdas import (
     ElementOf,
     fields_element,
@@ -34,10 +32,12 @@ from query.lambdas import (
     param_element,
 )
 from query.limits import UNLIMITED, Guard
-from query.parse_tree import DATE_SHORTHANDS
+from query.parsing.tree import DATE_SHORTHANDS
+from query.reads import reads_only
 from query.rows import OverlayRow, TaskRow, row_get
 from query.semantics import COMPARISON_TESTS as _COMPARISON_TESTS
 from query.semantics import Env, binary_op, compare, equals, truthy, type_name
+from query.temporal.dates import date_shorthand, epoch_us, parse_date
 from query.values import Date, Function, Link, Value
 
 __all__ = ["Compiled", "Scope", "compile_expression", "make_scope"]

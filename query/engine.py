@@ -28,13 +28,13 @@ from query.commands import (
 )
 from query.compile import Scope, compile_expression, make_scope
 from query.errors import QueryExecutionError, QueryLimitError, caret_context
-from query.fusion import reads_only
 from query.index import VaultIndex
 from query.limits import Guard, Limits
-from query.output import finish
-from query.parser import parse_query
+from query.parsing.parser import parse_query
 from query.plan import column_path, limit_value, outlink_target
+from query.reads import reads_only
 from query.results import QueryResult
+from query.select import finish
 from query.semantics import Env
 from query.sorting import sort_by_values
 from query.sources import resolve_source

@@ -1,7 +1,7 @@
 """Lambdas whose body reads nothing of its frame but the parameter, compiled without a frame.
 
 A lambda's body runs on a frame: its parameters over the enclosing row (``query.compile``
-builds an overlay). When the body reads only the parameter (``query.fusion.reads_only``), a
+builds an overlay). When the body reads only the parameter (``query.reads.reads_only``), a
 plain one-entry dict gives the same values and errors through the plain-dict fast paths; when
 it is just ``t.a.b`` or ``!t.a.b`` (``!t.completed`` over ``file.tasks``), the reads and the
 negation are inlined into the call, with no frame at all.
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeAlias
 
-from query.indexing import field_value
+from query.access import field_value
 from query.rows import OverlayRow
 from query.semantics import truthy
 from query.values import Function, Value
@@ -39,7 +39,7 @@ ElementOf: TypeAlias = "Callable[[Row, Scope], Callable[[Value], Value]]"
 
 def lambda_of_param(param: str, body: Compiled) -> Compiled:
     """A one-parameter lambda whose body reads nothing of its frame but the parameter
-    (``query.fusion.reads_only``): the frame can be a plain one-entry dict, which evaluates the
+    (``query.reads.reads_only``): the frame can be a plain one-entry dict, which evaluates the
     body exactly as the overlay over the row would, through the plain-dict fast paths."""
 
     def make(row: Row, scope: Scope) -> Value:

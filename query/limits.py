@@ -21,8 +21,8 @@ down or starving the other requests. Three mechanisms, each cheap enough for the
   query started plus ``Limits.max_memory``. The probe is passed in (``Limits.memory``): this
   package reads neither clocks nor ``/proc`` itself.
 
-Regexes are matched with a time-out of the query's remaining time (``query.functions_regex``).
-Parsing refuses trees deeper than :data:`MAX_DEPTH` (``query.parser``), with the position.
+Regexes are matched with a time-out of the query's remaining time (``query.functions.js_regex``).
+Parsing refuses trees deeper than :data:`MAX_DEPTH` (``query.parsing.parser``), with the position.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from datetime import tzinfo
 from typing import Any
 
-from query.dates import start_of_day
 from query.records import ListItem, NoteRecord
+from query.temporal.dates import start_of_day
 from query.values import Date, Link, Value
 
 __all__ = ["build_page", "list_item_objects"]

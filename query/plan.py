@@ -15,7 +15,7 @@
 
 Other shortcuts live in ``query.columns`` (WHERE conjunctions of simple field tests, answered
 from cached columns, which also keep their sort keys for GROUP BY and their flattened elements
-for FLATTEN), ``query.fusion`` (a WHERE right after FLATTEN that reads only the new name runs on
+for FLATTEN), ``query.reads`` (a WHERE right after FLATTEN that reads only the new name runs on
 the elements) and ``query.compile`` (``filter``/``map``/``any``/``all``/``none`` with a lambda
 literal apply it per element without making a function value).
 """

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from query.dates import human_duration
 from query.semantics import Env, to_string
+from query.temporal.dates import human_duration
 from query.values import Date, Duration, Function, Link, Value, Widget
 
 QueryType = Literal["list", "table", "task", "calendar"]

@@ -15,7 +15,9 @@ from datetime import tzinfo
 from decimal import Decimal
 
 from query.collation import locale_compare
-from query.dates import (
+from query.errors import EvaluationError
+from query.limits import check_list_size, check_string_size
+from query.temporal.dates import (
     add_duration,
     duration_millis,
     epoch_us,
@@ -27,8 +29,6 @@ from query.dates import (
     scale_duration,
     subtract_dates,
 )
-from query.errors import EvaluationError
-from query.limits import check_list_size, check_string_size
 from query.values import Date, Duration, Function, Link, Value, Widget
 
 

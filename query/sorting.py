@@ -19,8 +19,8 @@ from functools import cmp_to_key
 from typing import Any, TypeVar, cast
 
 from query.collation import collation_key
-from query.dates import epoch_us
 from query.semantics import compare
+from query.temporal.dates import epoch_us
 from query.values import Date, Link, Value
 
 T = TypeVar("T")

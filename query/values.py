@@ -19,7 +19,7 @@ widget         :class:`Widget` (``elink`` results, LIST "id: value" pairs)
 =============  ==========================================================
 
 This module holds the types only. Parsing and arithmetic for dates and durations live in
-``query.dates``; ordering, truthiness and string conversion in ``query.semantics``.
+``query.temporal.dates``; ordering, truthiness and string conversion in ``query.semantics``.
 It must stay free of I/O: no clock, no file system (the import-linter contract says so).
 """
 
@@ -135,7 +135,7 @@ class Duration:
     """A Luxon duration: a unit map. Units hold their own amounts; nothing is converted implicitly.
 
     Equality is unit by unit (``dur(1 day) != dur(24 hours)``), with a missing unit equal to zero.
-    Length comparisons convert with Luxon's casual matrix (see ``query.dates``).
+    Length comparisons convert with Luxon's casual matrix (see ``query.temporal.dates``).
     """
 
     years: float = 0

@@ -37,7 +37,7 @@ def test_ci_runs_exactly_make_test() -> None:
 def test_every_api_route_is_documented() -> None:
     from starlette.routing import Route
 
-    from server.app import routes
+    from server.web.app import routes
 
     paths = [route.path for route in routes() if isinstance(route, Route)]
     documented = [p.removeprefix("/api/v1").replace("{path:path}", "{path}") for p in paths]

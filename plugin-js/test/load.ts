@@ -1,7 +1,7 @@
 /**
  * Loads the BUILT main.js as Obsidian does — CommonJS code evaluated with a `require` that
  * supplies the `obsidian` module — and answers its HTTP from the golden API fixtures
- * (fixtures/api/*.json, checked against the real server by tests/server/test_golden_api.py).
+ * (fixtures/api/*.json, checked against the real server by tests/server/web/test_golden_api.py).
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";

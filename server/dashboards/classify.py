@@ -1,7 +1,7 @@
 """What a single note is: its PARA bucket, its project, its project status, its Zettelkasten kind.
 
 Pure functions of a :class:`~query.records.NoteRecord` and a
-:class:`~server.dashboards.config.DashboardConfig`; the rollups (``para``, ``zettel``) build on
+:class:`~server.dashboards.conventions.DashboardConfig`; the rollups (``para``, ``zettel``) build on
 them, and so can the query engine's extra implicit fields (``file.para``, ``file.project``).
 
 Precedence, highest first:
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from query.records import NoteRecord
 from query.values import Date, Link, Value
-from server.dashboards.config import DashboardConfig, bucket_name, folder_key
+from server.dashboards.conventions import DashboardConfig, bucket_name, folder_key
 
 __all__ = [
     "KINDS",

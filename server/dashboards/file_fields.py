@@ -17,7 +17,7 @@ from query.index import VaultIndex
 from query.records import NoteRecord
 from query.values import Value
 from server.dashboards.classify import own_project, placement_of, project_targets
-from server.dashboards.config import DashboardConfig
+from server.dashboards.conventions import DashboardConfig
 from server.dashboards.para import dql_file_fields
 
 Extras = dict[str, dict[str, Value]]

@@ -1,7 +1,7 @@
 """The PARA dashboard: every note's bucket, the projects' rollups, areas, resources, archives.
 
 Pure: a :class:`~query.index.VaultIndex` snapshot, a
-:class:`~server.dashboards.config.DashboardConfig` and ``now`` in, JSON-able data out. No file
+:class:`~server.dashboards.conventions.DashboardConfig` and ``now`` in, JSON-able data out. No file
 access and no clock: ``now`` is a parameter, so the same snapshot always gives the same answer.
 """
 
@@ -14,7 +14,7 @@ from query.index import VaultIndex
 from query.records import NoteRecord
 from query.values import Date, Link, Value
 from server.dashboards.classify import placement_of
-from server.dashboards.config import BUCKETS, DashboardConfig
+from server.dashboards.conventions import BUCKETS, DashboardConfig
 from server.dashboards.projects import days_between, iso, project_rollup, projects
 
 __all__ = [

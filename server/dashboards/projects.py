@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from query.dates import start_of_day
 from query.index import VaultIndex
 from query.records import ListItem, NoteRecord
+from query.temporal.dates import start_of_day
 from query.values import Date, Link
 from server.dashboards.classify import (
     bucket_of,
@@ -25,7 +25,7 @@ from server.dashboards.classify import (
     status_of,
     text_field,
 )
-from server.dashboards.config import DashboardConfig
+from server.dashboards.conventions import DashboardConfig
 
 __all__ = [
     "Project",

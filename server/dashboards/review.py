@@ -12,7 +12,7 @@ from typing import Any
 from query.index import VaultIndex
 from query.values import Date
 from server.dashboards.classify import created_at
-from server.dashboards.config import DashboardConfig
+from server.dashboards.conventions import DashboardConfig
 from server.dashboards.para import para_dashboard
 from server.dashboards.projects import days_between, iso
 from server.dashboards.zettel import zettel_dashboard

@@ -3,7 +3,7 @@ be atomic, dense clusters without a map note, literature notes no permanent note
 
 Pure: records, the link graph, a config and ``now`` in, JSON-able data out. Word counts need the
 note text, which records do not carry, so the caller passes ``words`` (a function of a record; the
-server's is :class:`server.dashboards.text.WordCounter`). Notes under ignored folders
+server's is :class:`server.dashboards.word_counts.WordCounter`). Notes under ignored folders
 (``Templates``) are left out of every check.
 """
 
@@ -16,7 +16,7 @@ from query.index import VaultIndex
 from query.records import NoteRecord
 from query.values import Date
 from server.dashboards.classify import created_at, is_ignored, kind_of
-from server.dashboards.config import DashboardConfig
+from server.dashboards.conventions import DashboardConfig
 from server.dashboards.projects import days_between, iso
 
 __all__ = ["WordCount", "clusters", "fleeting_waiting", "orphans", "zettel_dashboard"]

@@ -16,7 +16,7 @@ Deliberate choices, not accidents of parsing:
 * **Huge notes** are capped: only the first :data:`MAX_NOTE_CHARS` characters are chunked (and at
   most :data:`MAX_CHUNKS_PER_NOTE` chunks kept), so a 50 MB log pasted into a vault costs what a
   1 MB note costs. The search service embeds only a note's first
-  :data:`~server.search.service.MAX_EMBEDDED_CHUNKS` chunks; the rest is keyword-searchable.
+  :data:`~server.search.search_service.MAX_EMBEDDED_CHUNKS` chunks; the rest is keyword-searchable.
 
 Token counts are estimated (word pieces ≈ words plus one per 6 letters of long words) — cheap and
 conservative enough for the 256-token window of all-MiniLM-L6-v2; the model truncates the rare

@@ -8,7 +8,7 @@ float32 by < 1e-4. HNSW needed a very wide search for good recall on real embedd
 Single queries run with one OpenMP thread (10–25 ms → 0.2–1.8 ms measured with the other core
 busy). This is the only module that imports FAISS; callers see paths, ordinals and floats.
 
-Not thread-safe by itself: :class:`~server.search.service.SearchService` serialises access.
+Not thread-safe by itself: :class:`~server.search.search_service.SearchService` serialises access.
 """
 
 from __future__ import annotations

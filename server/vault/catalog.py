@@ -26,11 +26,11 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from query.dates import date_from_epoch_ms
 from query.links import LinkResolver
 from query.records import NoteRecord
-from server.vault.batch import ChangeSet, SourceFile, no_gc
+from query.temporal.dates import date_from_epoch_ms
 from server.vault.catalog_summary import Summary, summarize
+from server.vault.change_set import ChangeSet, SourceFile, no_gc
 from server.vault.exclusions import APP_JSON, Exclusions
 from server.vault.link_index import LinkIndex
 from server.vault.linker import link_record
@@ -48,7 +48,7 @@ _CHECK_ALL_MIN = 64
 
 
 def _system_zone() -> tzinfo:
-    from server.localzone import local_zone
+    from server.vault.local_zone import local_zone
 
     return local_zone()
 

@@ -4,7 +4,7 @@ Always excluded: ``.obsidian/``, ``.git/`` and ``.trash/`` (at any depth) and th
 when it lives inside the vault. On top of that, gitignore-style globs from the configuration
 (``pathspec``) and Obsidian's own "Excluded files" (``userIgnoreFilters`` in
 ``.obsidian/app.json``). Obsidian filters are matched as it does: ``/regex/`` entries are
-JavaScript regular expressions searched in the path (:func:`query.functions_regex.compile_js`),
+JavaScript regular expressions searched in the path (:func:`query.functions.js_regex.compile_js`),
 anything else is a path prefix (``Templates/``).
 
 A filter is the user's code run against every path, so each match has a time limit (50 ms, with
@@ -25,7 +25,7 @@ from typing import Protocol
 import pathspec
 
 from query.errors import QueryError
-from query.functions_regex import compile_js
+from query.functions.js_regex import compile_js
 from server.vault.reading import ConfigReadError, read_config
 
 __all__ = ["ALWAYS_EXCLUDED", "APP_JSON", "MATCH_TIMEOUT_S", "Exclusions", "read_obsidian_filters"]

@@ -2,7 +2,7 @@
 
 Also the small, name-based helpers of the page model: ``file.name``, ``file.folder`` and the date
 Dataview infers from a file name (§9.2). Everything here is pure string work; dates and durations
-come from :mod:`query.dates` so that fields and queries agree on the grammar.
+come from :mod:`query.temporal.dates` so that fields and queries agree on the grammar.
 """
 
 from __future__ import annotations
@@ -13,10 +13,16 @@ from collections.abc import Mapping
 from datetime import tzinfo
 from typing import Any
 
-from query.dates import invalid_date, local_date, normalize_duration, parse_date, parse_duration
 from query.links import parse_link_inner
+from query.temporal.dates import (
+    invalid_date,
+    local_date,
+    normalize_duration,
+    parse_date,
+    parse_duration,
+)
+from query.temporal.zones import identity_for
 from query.values import Date, Link, Value
-from query.zones import identity_for
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
@@ -31,7 +37,8 @@ _DATE_CACHE: dict[tuple[str, tzinfo], Date | None] = {}
 
 
 def cached_date(text: str, local: tzinfo) -> Date | None:
-    """:func:`query.dates.parse_date`, memoised: vaults repeat the same few thousand dates, and
+    """:func:`query.temporal.dates.parse_date`, memoised: vaults repeat the same few thousand dates,
+    and
     :class:`Date` is immutable, so sharing one object per text is safe."""
     key = (text, local)
     try:

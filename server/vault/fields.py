@@ -22,7 +22,6 @@ from typing import Any
 
 from query.links import EMOJI_RANGES, is_emoji_char, normalize_header
 from query.values import Value
-from server.vault.construct import positional_constructor
 from server.vault.field_values import (
     cached_date,
     file_day_from_name,
@@ -31,6 +30,7 @@ from server.vault.field_values import (
     frontmatter_value,
     parse_inline_value,
 )
+from server.vault.record_builders import positional_constructor
 
 __all__ = [
     "InlineField",

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 
 from query.records import ListItem, NoteRecord
 from query.values import Link, Value
-from server.vault.construct import positional_constructor
+from server.vault.record_builders import positional_constructor
 
 Resolve = Callable[[str, str], "str | None"]
 

@@ -14,7 +14,6 @@ from datetime import tzinfo
 
 from query.records import ListItem
 from query.values import Link, Value
-from server.vault.construct import positional_constructor
 from server.vault.field_map import FieldMap
 from server.vault.fields import (
     InlineField,
@@ -23,6 +22,7 @@ from server.vault.fields import (
     extract_item_tags,
     extract_task_inline_fields,
 )
+from server.vault.record_builders import positional_constructor
 
 _make_item = positional_constructor(ListItem)  # ListItem(...) by position, without __init__
 

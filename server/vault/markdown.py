@@ -25,7 +25,6 @@ from urllib.parse import unquote
 from query.links import display_text, normalize_header, parse_link_inner
 from query.records import NoteRecord, Section
 from query.values import Date, Link, Value
-from server.vault.construct import positional_constructor
 from server.vault.field_map import FieldMap
 from server.vault.field_values import file_day_from_name, file_title
 from server.vault.fields import (
@@ -37,6 +36,7 @@ from server.vault.fields import (
     frontmatter_value,
 )
 from server.vault.lists import LIST_ITEM, MAX_FIELD_LINE, ListTracker, columns, finish_items
+from server.vault.record_builders import positional_constructor
 from server.vault.yaml_reader import read_frontmatter
 
 _FENCE_OPEN = re.compile(r"[ \t]*(`{3,}|~{3,})([^`]*)$")

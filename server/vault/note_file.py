@@ -12,8 +12,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from query.dates import date_from_epoch_ms
 from query.records import NoteRecord
+from query.temporal.dates import date_from_epoch_ms
 from server.vault.markdown import parse_note
 from server.vault.scanner import Problem
 

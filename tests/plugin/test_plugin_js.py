@@ -2,7 +2,7 @@
 
 * ``npm test`` in ``plugin-js/``: type-check, build ``main.js`` with esbuild, then the vitest
   suite (happy-dom + the hand-written ``obsidian`` mock), which loads the BUILT ``main.js`` and
-  renders the golden API fixtures (``fixtures/api``; ``tests/server/test_golden_api.py`` checks
+  renders the golden API fixtures (``fixtures/api``; ``tests/server/web/test_golden_api.py`` checks
   the real server against the same files).
 * ``npm run test:e2e``: the real ``vaultql serve`` on a temporary copy of the demo vault and the
   built plugin driven in headless Chromium (``plugin-js/e2e/run.mjs``).

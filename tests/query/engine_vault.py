@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
-from query.dates import date_from_epoch_ms
 from query.engine import execute
 from query.errors import QueryError
 from query.index import VaultIndex
 from query.semantics import Env
+from query.temporal.dates import date_from_epoch_ms
 from server.vault.catalog import Catalog, SourceFile
 
 DAY_MS = 86_400_000

@@ -1,5 +1,5 @@
 """Column-wise WHERE (``query.columns``), cached TASK rows and FLATTEN + WHERE fusion
-(``query.fusion``) never change a result: each query runs with the shortcuts and without them,
+(``query.reads``) never change a result: each query runs with the shortcuts and without them,
 and both answers must be identical (rows, order and errors)."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from query import ast, commands, compile, engine
 from query.columns import column_terms
 from query.engine import Limits, execute
 from query.errors import QueryError, QueryLimitError
-from query.fusion import reads_only
 from query.index import VaultIndex
-from query.parser import parse_expression
+from query.parsing.parser import parse_expression
+from query.reads import reads_only
 from tests.query.engine_vault import ENV, index_of, outcome
 
 FILES = {

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from query.ast_corpus import value_to_corpus
 from query.compile import Scope, compile_expression, make_scope
-from query.dates import parse_date
 from query.errors import EvaluationError, QueryError, QuerySemanticError
-from query.parser import parse_expression
+from query.parsing.parser import parse_expression
 from query.semantics import Env
+from query.temporal.dates import parse_date
 from query.values import Duration, Function, Link, Value, Widget
 from tests.query.corpus import NOW, cases
+from tools.conformance.encoding import value_to_corpus
 
 ENV = Env(NOW, UTC)
 

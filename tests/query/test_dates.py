@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from query.dates import (
+from query.errors import EvaluationError
+from query.temporal.dates import (
     add_duration,
     date_field,
     date_from_epoch_ms,
@@ -27,7 +28,6 @@ from query.dates import (
     subtract_dates,
     to_local,
 )
-from query.errors import EvaluationError
 from query.values import Date, Duration
 
 UTC = ZoneInfo("UTC")

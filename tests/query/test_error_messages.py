@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from query.errors import QueryError, QuerySemanticError, QuerySyntaxError
-from query.parser import parse_query
+from query.parsing.parser import parse_query
 from tests.query.test_engine import run
 
 CASES = [

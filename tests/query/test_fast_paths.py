@@ -18,14 +18,14 @@ from hypothesis import strategies as st
 
 from query import compile, engine
 from query.columns import Column, flatten_values
-from query.dates import date_from_epoch_ms
 from query.errors import QueryError
 from query.functions import FUNCTIONS
 from query.index import VaultIndex
-from query.parser import parse_expression
+from query.parsing.parser import parse_expression
 from query.rows import TaskRow, plain
 from query.semantics import compare
 from query.sorting import keys_for
+from query.temporal.dates import date_from_epoch_ms
 from query.values import Function, Link, Value
 from tests.query.engine_vault import BASE_MS, ENV, index_of, outcome
 

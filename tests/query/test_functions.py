@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from query.dates import date_to_corpus, local_date, parse_date
 from query.errors import EvaluationError
 from query.functions import FUNCTIONS, CallContext, call_function, function_arity_ok
 from query.semantics import Env
+from query.temporal.dates import date_to_corpus, local_date, parse_date
 from query.values import Date, Duration, Function, Link, Value, Widget
 
 NOW = Date(parse_date("2024-03-17T13:45:30.250Z", UTC).dt, "local")  # type: ignore[union-attr]

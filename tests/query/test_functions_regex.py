@@ -1,4 +1,4 @@
-"""JavaScript regex emulation (query.functions_regex) and numeric/formatting edge cases."""
+"""JavaScript regex emulation (query.functions.js_regex) and numeric/formatting edge cases."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from query.errors import EvaluationError
-from query.functions_regex import compile_js, js_replace_all, js_split, js_test
-from query.functions_utility import currency_format, cyrb53, normalize_markdown
+from query.functions.js_regex import compile_js, js_replace_all, js_split, js_test
+from query.functions.utility import currency_format, cyrb53, normalize_markdown
 from query.values import Value
 from tests.query.test_functions import ERR, run
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import threading
 from datetime import UTC
 
-from query.dates import date_from_epoch_ms
 from query.engine import execute
 from query.index import VaultIndex
 from query.results import to_json
 from query.semantics import Env
+from query.temporal.dates import date_from_epoch_ms
 from tests.query.test_index_derive import records_of
 
 ENV = Env(date_from_epoch_ms(1_710_683_130_250, UTC), UTC)

@@ -16,7 +16,7 @@ import pytest
 from query.engine import Limits, execute
 from query.errors import QueryError, QueryLimitError, QuerySyntaxError
 from query.limits import MAX_DEPTH, MAX_LIST, MAX_STRING, Guard
-from query.parser import parse_expression, parse_query
+from query.parsing.parser import parse_expression, parse_query
 from query.results import QueryResult
 from tests.query.engine_vault import ENV, build_index
 

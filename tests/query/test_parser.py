@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from query import ast
-from query.ast_corpus import ast_to_corpus
 from query.errors import QuerySyntaxError
-from query.parser import parse_expression, parse_query, parse_rule, parse_source
+from query.parsing.parser import parse_expression, parse_query, parse_rule, parse_source
 from query.values import Date, Duration, Link
 from tests.query.corpus import NOW, cases
+from tools.conformance.encoding import ast_to_corpus
 
 
 def _encode_expected_rule(value: Any) -> Any:

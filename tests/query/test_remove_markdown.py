@@ -1,4 +1,4 @@
-"""``display()``'s markdown stripping (``query.remove_markdown``): the same answers as the
+"""``display()``'s markdown stripping (``query.functions.remove_markdown``): the same answers as the
 ``remove-markdown`` patterns it replaces, in linear time (issue #12, 8).
 
 The patterns are kept here as the reference, exactly as they were run before: each step is
@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from query.functions import call_function
-from query.functions_utility import dataview_link_markdown
-from query.remove_markdown import _STEPS, link_label, normalize_markdown
+from query.functions.remove_markdown import _STEPS, link_label, normalize_markdown
+from query.functions.utility import dataview_link_markdown
 from query.values import Link
 from tests.query.test_functions import make_ctx
 

@@ -15,13 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from query.compile import compile_expression, make_scope
-from query.dates import date_from_epoch_ms
 from query.engine import Limits, execute
 from query.errors import QueryError
 from query.functions import FUNCTIONS
 from query.index import VaultIndex
-from query.parser import parse_expression, parse_query, parse_source
+from query.parsing.parser import parse_expression, parse_query, parse_source
 from query.semantics import Env
+from query.temporal.dates import date_from_epoch_ms
 from tests.query.engine_vault import build_index
 
 ENV = Env(date_from_epoch_ms(1_710_683_130_250, UTC), UTC)

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from query.dates import date_to_corpus, parse_date, parse_duration
 from query.errors import EvaluationError
 from query.semantics import (
     Env,
@@ -21,6 +20,7 @@ from query.semantics import (
     truthy,
     type_name,
 )
+from query.temporal.dates import date_to_corpus, parse_date, parse_duration
 from query.values import Date, Duration, Function, Link, Value, Widget
 
 UTC = ZoneInfo("UTC")

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from query.collation import _slow_key, collation_key, locale_compare
-from query.functions_dispatch import BuiltinFunction
+from query.functions.dispatch import BuiltinFunction
 from query.semantics import compare, equals
 from query.sorting import keys_for, sort_by_values
 from query.values import Date, Duration, Link

@@ -1,7 +1,7 @@
 """A real ``vaultql serve`` in a subprocess, for tests that attack the server.
 
 Attacks that freeze, starve or kill a server must not share a process (or a GIL) with pytest:
-:func:`served` starts ``python -m server.cli_server serve`` on a free port, waits until the
+:func:`served` starts ``python -m server.cli serve`` on a free port, waits until the
 index is ready, yields a :class:`Served` handle and kills the process afterwards.
 :class:`HealthProbe` polls ``/health`` from a thread while an attack runs and records each
 answer's latency, so a test can assert that the server kept answering.
@@ -99,7 +99,7 @@ def served(
     args = [
         sys.executable,
         "-m",
-        "server.cli_server",
+        "server.cli",
         "serve",
         str(vault),
         "--port",

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 import uvicorn
 
-from server.app import create_app
-from server.config import ServerSettings
-from server.derived import DerivedServices
-from server.persist import CatalogCache
-from server.service import VaultService
+from server.application.catalog_cache import CatalogCache
+from server.application.derived_services import DerivedServices
+from server.application.live_index import VaultService
+from server.web.app import create_app
+from server.web.settings import ServerSettings
 
 TOKEN = "test-token-0123456789abcdefghijklmnopqrstuvwxyz"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -24,13 +24,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from query.dates import local_date, parse_date, parse_duration
 from query.index import VaultIndex
-from server.dashboards.text import _without_comments, _without_fences, count_words
-from server.search.bm25 import analyze
-from server.search.chunker import chunk_note
-from server.search.mentions import NameTable, _Lines, mentions_in, mentions_of
-from server.search.related_text import (
+from query.temporal.dates import local_date, parse_date, parse_duration
+from server.dashboards.word_counts import _without_comments, _without_fences, count_words
+from server.related.mentions import NameTable, _Lines, mentions_in, mentions_of
+from server.related.related_text import (
     _fenced,
     _inline_code,
     body_start,
@@ -39,6 +37,8 @@ from server.search.related_text import (
     strip_links,
     terms,
 )
+from server.search.bm25 import analyze
+from server.search.chunker import chunk_note
 from server.search.snippets import snippet
 from server.vault.catalog import Catalog
 from server.vault.field_map import FieldMap
@@ -185,7 +185,7 @@ def test_unclosed_comments_and_fences_stay_text() -> None:
     assert count_words("a <!-- b\n```\nc") == 3
 
 
-# -- related notes, mentions, duplicates (server.search.related_text, mentions) -----------------
+# -- related notes, mentions, duplicates (server.related.related_text, mentions) -----------------
 
 MASKED: dict[str, str] = {
     "unclosed comments": _fill("<!--"),
@@ -518,7 +518,7 @@ def test_a_note_of_unclosed_comments_neither_slows_nor_freezes_the_dashboard(
 
 
 def test_mention_contexts_of_a_long_line_are_windows_around_the_mention() -> None:
-    from server.search.mentions import CONTEXT_CHARS, _Lines
+    from server.related.mentions import CONTEXT_CHARS, _Lines
 
     line = ("filler " * 50_000) + "Alpha here " + ("tail " * 50_000)
     start = line.index("Alpha")

@@ -17,10 +17,10 @@ from typing import Any
 import httpx
 import pytest
 
-from server.derived import DerivedServices
+from server.application.derived_services import DerivedServices
+from server.related.related_service import RelatedService
 from server.search.embedder import HashEmbedder
-from server.search.related_service import RelatedService
-from server.search.service import SearchService, vault_text_reader
+from server.search.search_service import SearchService, vault_text_reader
 from tests.conftest import ROOT
 from tests.server.served import served
 from tests.server.server_helpers import AUTH, make_service, running_server

@@ -1,4 +1,4 @@
-"""A minimal app around the dashboard endpoints, independent of ``server.app``.
+"""A minimal app around the dashboard endpoints, independent of ``server.web.app``.
 
 :class:`StubService` is exactly the contract the endpoints document: ``snapshot()`` with
 ``.index`` and ``.revision``, ``vault`` and ``local``. The app has the real bearer-token
@@ -16,9 +16,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from query.index import VaultIndex
-from server.api.dashboards import PAGE_PATH, ROUTES
-from server.errors import exception_handlers
-from server.security import HEALTH_PATH, BearerAuthMiddleware
+from server.web.error_shape import exception_handlers
+from server.web.routes.dashboards import PAGE_PATH, ROUTES
+from server.web.security import HEALTH_PATH, BearerAuthMiddleware
 from tests.server.dashboards.vault import fixture_index
 
 TOKEN = "test-token-0123456789abcdef"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from server.dashboards.config import DashboardConfig
+from server.dashboards.conventions import DashboardConfig
 from server.dashboards.para import para_dashboard
 from server.dashboards.review import review_dashboard
 from tests.server.dashboards.app import TOKEN, make_app

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from server.cli_dashboards import add_commands
+from server.cli.dashboards import add_commands
 from tests.server.dashboards.vault import copy_vault
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from server.dashboards.classify import bucket_of, kind_of
-from server.dashboards.config import (
+from server.dashboards.conventions import (
     ConfigError,
     DashboardConfig,
     Thresholds,

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from query.index import VaultIndex
-from server.dashboards.config import load_config
+from server.application.live_index import VaultService
+from server.dashboards.conventions import load_config
 from server.dashboards.para import dql_file_fields
-from server.service import VaultService
 from tests.conftest import ROOT
 from tests.server.server_helpers import UTC
 

@@ -12,10 +12,10 @@ import pytest
 from query.index import VaultIndex
 from query.values import Date
 from server.dashboards.classify import kind_of
-from server.dashboards.config import DashboardConfig, parse_config
+from server.dashboards.conventions import DashboardConfig, parse_config
 from server.dashboards.para import note_facts, para_dashboard
 from server.dashboards.review import review_dashboard
-from server.dashboards.text import WordCounter
+from server.dashboards.word_counts import WordCounter
 from server.dashboards.zettel import zettel_dashboard
 from server.vault.catalog import Catalog
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from server.dashboards.config import DashboardConfig
+from server.dashboards.conventions import DashboardConfig
 from server.dashboards.para import dql_file_fields, note_facts, para_dashboard
 from tests.server.dashboards.vault import NOW, NOW_ISO, fixture_index
 

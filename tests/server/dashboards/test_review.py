@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.dashboards.config import DashboardConfig
+from server.dashboards.conventions import DashboardConfig
 from server.dashboards.review import review_dashboard
 from tests.server.dashboards.vault import NOW, NOW_ISO, fixture_index
 

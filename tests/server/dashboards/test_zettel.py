@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from query.records import NoteRecord
-from server.dashboards.config import DashboardConfig
-from server.dashboards.text import WordCounter, count_words
+from server.dashboards.conventions import DashboardConfig
+from server.dashboards.word_counts import WordCounter, count_words
 from server.dashboards.zettel import zettel_dashboard
 from tests.server.dashboards.vault import NOW, VAULT, fixture_index
 

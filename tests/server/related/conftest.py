@@ -11,9 +11,9 @@ from types import SimpleNamespace
 import pytest
 
 from query.index import VaultIndex
+from server.related.related_service import RelatedService
 from server.search.embedder import MiniLMEmbedder
-from server.search.related_service import RelatedService
-from server.search.service import SearchService, vault_text_reader
+from server.search.search_service import SearchService, vault_text_reader
 from server.vault.catalog import Catalog
 from tests.conftest import VAULTS
 

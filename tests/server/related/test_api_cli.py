@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from server.api.related import ROUTES
-from server.app import create_app
-from server.cli_related import add_commands
-from server.search.related_service import RelatedService
-from server.search.service import vault_text_reader
+from server.cli.related import add_commands
+from server.related.related_service import RelatedService
+from server.search.search_service import vault_text_reader
+from server.web.app import create_app
+from server.web.routes.related import ROUTES
 from tests.server.related.conftest import write_notes
 from tests.server.server_helpers import AUTH, make_service, settings
 

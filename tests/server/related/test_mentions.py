@@ -6,8 +6,8 @@ from datetime import UTC
 from pathlib import Path
 
 from query.index import VaultIndex
-from server.search.mentions import NameTable, mentions_in, mentions_of
-from server.search.service import vault_text_reader
+from server.related.mentions import NameTable, mentions_in, mentions_of
+from server.search.search_service import vault_text_reader
 from server.vault.catalog import Catalog
 from tests.conftest import VAULTS
 from tests.server.related.conftest import write_notes

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from query.index import VaultIndex
-from server.search.related_service import RelatedService
+from server.related.related_service import RelatedService
 from tests.server.related.conftest import Build, write_notes
 
 GOOD = "vault/05_Zettelkasten/Good modelling practice.md"

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from query.index import VaultIndex
-from server.search import related as related_module
-from server.search.duplicates import find_duplicates, shingles
-from server.search.related import related
-from server.search.related_corpus import Postings
-from server.search.related_service import RelatedService, build_corpus
-from server.search.related_text import masked_ranges
+from server.related import related as related_module
+from server.related.duplicates import find_duplicates, shingles
+from server.related.related import related
+from server.related.related_corpus import Postings
+from server.related.related_service import RelatedService, build_corpus
+from server.related.related_text import masked_ranges
 from server.vault.catalog import Catalog, SourceFile
 
 LONG = " ".join(f"word{i} topic{i % 7}" for i in range(120))

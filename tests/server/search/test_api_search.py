@@ -9,13 +9,13 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from server.api import search as search_api
-from server.config import ServerSettings
-from server.errors import exception_handlers
+from server.application.live_index import VaultService
 from server.search.embedder import HashEmbedder
-from server.search.service import SearchService, vault_text_reader
-from server.search.sync import apply_snapshot
-from server.service import VaultService
+from server.search.search_service import SearchService, vault_text_reader
+from server.search.snapshot_sync import apply_snapshot
+from server.web.error_shape import exception_handlers
+from server.web.routes import search as search_api
+from server.web.settings import ServerSettings
 
 FILES = {
     "Science/Stars.md": "---\ntags: [physics]\n---\n# Stars\nNeutron stars collapse. ERR_77Q\n",

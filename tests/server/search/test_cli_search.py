@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from server import cli_search
+from server.cli import search as cli_search
 from server.search import embedder as embedder_module
 from server.search.embedder import MiniLMEmbedder
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from query.index import VaultIndex
-from query.parser import parse_source
+from query.parsing.parser import parse_source
 from query.sources import resolve_source
 from server.search.embedder import MiniLMEmbedder
-from server.search.service import MAX_EMBEDDED_CHUNKS, SearchService
+from server.search.search_service import MAX_EMBEDDED_CHUNKS, SearchService
 from tests.server.search.helpers import records_of
 
 VAULT = {

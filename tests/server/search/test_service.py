@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from server.search.embedder import HashEmbedder
-from server.search.service import SearchService, vault_text_reader
+from server.search.search_service import SearchService, vault_text_reader
 from tests.server.search.helpers import records_of
 
 NOTES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from query.dates import date_to_corpus
+from query.temporal.dates import date_to_corpus
 from query.values import Date, Duration, Link
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from query.dates import local_date
+from query.temporal.dates import local_date
 from query.values import Link
 from server.vault import catalog as catalog_module
 from server.vault import reading

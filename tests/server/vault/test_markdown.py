@@ -8,8 +8,8 @@ from datetime import UTC
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from query.dates import local_date
 from query.records import NoteRecord
+from query.temporal.dates import local_date
 from query.values import Date, Link
 from server.vault.markdown import parse_note
 

@@ -1,0 +1,26 @@
+"""``GET /api/v1/health``: liveness and version. The one route without a token."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from server.web.responses import json_response, service_of
+
+
+def version() -> str:
+    try:
+        return metadata.version("vaultql")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+async def health(request: Request) -> Response:
+    # Deliberately little: no vault path, no counts — anyone on this machine may call it.
+    return json_response({"status": "ok", "version": version(), "ready": service_of(request).ready})
+
+
+ROUTES = [Route("/api/v1/health", health, methods=["GET"])]

@@ -1,0 +1,207 @@
+"""``GET /api/v1/openapi.json``: the API description (OpenAPI 3.1), written by hand.
+
+A test checks that every route the app registers appears here with its methods, so this document
+cannot silently fall behind the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from server.web.responses import json_response
+from server.web.routes.health import version
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _ok(description: str, schema: dict[str, Any], media: str = "application/json") -> Any:
+    return {"200": {"description": description, "content": {media: {"schema": schema}}}}
+
+
+_AUTH_ERRORS = {"401": _error("missing or wrong bearer token"), "403": _error("Host refused")}
+
+_OBJECT: dict[str, Any] = {"type": "object"}
+
+
+def openapi_document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "VaultQL",
+            "version": version(),
+            "description": "A local server for an Obsidian vault: a live metadata index and "
+            "Dataview (DQL) queries. Every route but /health needs `Authorization: Bearer "
+            "<token>`; every error has the shape in components.schemas.Error.",
+        },
+        "servers": [{"url": "http://127.0.0.1:8377"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/v1/health": {
+                "get": {
+                    "summary": "Liveness and version (no token needed)",
+                    "security": [],
+                    "responses": _ok("alive", {"$ref": "#/components/schemas/Health"}),
+                }
+            },
+            "/api/v1/status": {
+                "get": {
+                    "summary": "Index phase, progress, revision, per-file problems",
+                    "responses": {**_ok("status", _OBJECT), **_AUTH_ERRORS},
+                }
+            },
+            "/api/v1/query": {
+                "post": {
+                    "summary": "Run a DQL query",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/QueryRequest"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        **_ok("the typed result, or {format, text} for md/csv", _OBJECT),
+                        "400": _error("bad body or DQL syntax error (line, column, context)"),
+                        "422": _error("semantic, execution or limit error"),
+                        "503": _error("the index is still loading"),
+                        **_AUTH_ERRORS,
+                    },
+                }
+            },
+            "/api/v1/notes/{path}": {
+                "get": {
+                    "summary": "One note's metadata: fields, tags, links, inlinks, tasks, sections",
+                    "parameters": [
+                        {
+                            "name": "path",
+                            "in": "path",
+                            "required": True,
+                            "description": "vault-relative path with extension, e.g. a/b.md",
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        **_ok("the note", _OBJECT),
+                        "400": _error("not a safe vault-relative path"),
+                        "404": _error("no such note"),
+                        **_AUTH_ERRORS,
+                    },
+                }
+            },
+            "/api/v1/events": {
+                "get": {
+                    "summary": "Server-sent events: hello, revision, progress, resync",
+                    "responses": {
+                        **_ok("an event stream", {"type": "string"}, "text/event-stream"),
+                        **_AUTH_ERRORS,
+                    },
+                }
+            },
+            "/api/v1/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "responses": {**_ok("OpenAPI 3.1", _OBJECT), **_AUTH_ERRORS},
+                }
+            },
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                                "line": {"type": "integer"},
+                                "column": {"type": "integer"},
+                                "context": {"type": "string"},
+                            },
+                        }
+                    },
+                },
+                "Health": {
+                    "type": "object",
+                    "properties": {
+                        "status": {"type": "string"},
+                        "version": {"type": "string"},
+                        "ready": {"type": "boolean"},
+                    },
+                },
+                "QueryRequest": {
+                    "type": "object",
+                    "required": ["query"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "query": {"type": "string"},
+                        "origin": {"type": ["string", "null"]},
+                        "format": {"enum": ["json", "md", "csv"], "default": "json"},
+                    },
+                },
+            },
+        },
+    }
+
+
+def described_get(
+    summary: str, parameters: dict[str, tuple[str, bool]], *, not_found: bool = False
+) -> dict[str, Any]:
+    """A GET operation with query ``parameters`` (name → (description, required)), the shared
+    auth and error responses, and 503 while the index or the search service is unavailable."""
+    responses: dict[str, Any] = {
+        **_ok(summary, _OBJECT),
+        "400": _error("a bad parameter"),
+        "503": _error("not ready or not enabled on this server"),
+        **_AUTH_ERRORS,
+    }
+    if not_found:
+        responses["404"] = _error("no such note")
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": [
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": required,
+                    "description": description,
+                    "schema": {"type": "string"},
+                }
+                for name, (description, required) in parameters.items()
+            ],
+            "responses": responses,
+        }
+    }
+
+
+def _contributed() -> dict[str, Any]:
+    """Paths described by the endpoint modules that describe themselves (``OPENAPI``)."""
+    from server.web.routes import dashboards, related, search
+
+    paths: dict[str, Any] = {}
+    for module in (dashboards, search, related):
+        paths.update(module.OPENAPI)
+    return paths
+
+
+async def openapi(request: Request) -> Response:
+    document = openapi_document()
+    document["paths"].update(_contributed())
+    return json_response(document)
+
+
+ROUTES = [Route("/api/v1/openapi.json", openapi, methods=["GET"])]

@@ -1,0 +1,32 @@
+"""Fixtures for the API tests: a loaded service over a tiny vault and a TestClient for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from server.application.live_index import VaultService
+from server.web.app import create_app
+from tests.server.server_helpers import AUTH, make_service, make_vault, settings
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    return make_vault(tmp_path / "vault")
+
+
+@pytest.fixture
+def service(vault: Path) -> VaultService:
+    service = make_service(vault)
+    service.load()
+    return service
+
+
+@pytest.fixture
+def client(service: VaultService) -> Iterator[TestClient]:
+    app = create_app(service, settings())
+    with TestClient(app, base_url="http://127.0.0.1", headers=AUTH) as client:
+        yield client

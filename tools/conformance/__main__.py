@@ -1,0 +1,33 @@
+"""``python -m tools.conformance FILE [--json]``: run a corpus, print the report.
+
+Exit codes: 0 every case passed, 1 some failed, 2 bad usage."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tools.conformance.runner import Corpus, format_report, run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.conformance",
+        description="run a Dataview conformance corpus and report the results",
+    )
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args(argv)
+    corpus = Corpus.load(args.file.read_text(encoding="utf-8"))
+    report = run(corpus)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    return 0 if report.passed == report.total else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
