@@ -28,10 +28,11 @@ from vaults import generated_vault  # noqa: E402  (bench/ is the script's folder
 from query.engine import Limits, execute  # noqa: E402
 from query.index import VaultIndex  # noqa: E402
 from query.semantics import Env  # noqa: E402
+from query.temporal.dates import date_from_epoch_ms  # noqa: E402
 from query.values import Link  # noqa: E402
 from server.application.process_memory import resident_bytes  # noqa: E402
-from server.cli.query import local_env  # noqa: E402
 from server.vault.catalog import Catalog  # noqa: E402
+from server.vault.local_zone import local_zone  # noqa: E402
 
 # What the server runs every query with (server.web.settings defaults): the time limit, the memory
 # budget and the row limit are checked while the query runs, so they are part of its cost.
@@ -126,7 +127,8 @@ def _bench_derive(index: VaultIndex, env: Env) -> None:
 
 def bench(notes: int, repeat: int) -> None:
     vault = generated_vault(notes, ROOT / "bench" / ".vaults")
-    env = local_env()
+    zone = local_zone()
+    env = Env(now=date_from_epoch_ms(time.time() * 1000, zone), local=zone)
     started = time.perf_counter()
     catalog = Catalog.scan(vault, local=env.local)
     index = VaultIndex(catalog.records())

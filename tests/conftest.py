@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,3 +48,20 @@ def vaults_are_never_written() -> Iterator[None]:
         path for path in before.keys() | after.keys() if before.get(path) != after.get(path)
     )
     assert not changed, f"the test suite changed vault files: {changed[:10]}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Caches (index folders, the exported query model) and tokens go to a folder of this test
+    session, never to the user's own: commands and servers under test use the defaults."""
+    root = tmp_path_factory.mktemp("user-dirs")
+    names = ("XDG_CACHE_HOME", "XDG_CONFIG_HOME")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ["XDG_CACHE_HOME"] = str(root / "cache")
+    os.environ["XDG_CONFIG_HOME"] = str(root / "config")
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

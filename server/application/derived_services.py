@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,34 +39,84 @@ class DerivedServices:
         related: Any = None,
         *,
         index_dir: Path | None = None,
+        embedder_factory: Callable[[], Any] | None = None,
+        model: bool = True,
+        follow: bool = True,
     ) -> None:
         self.service = service
         self.search = search
         self.related = related
         self._index_dir = index_dir
+        self._factory = embedder_factory
+        self._model = model
+        self._built_now = False
+        self._follow = follow  # False: the services given are used as they are (tests)
 
-    @classmethod
-    def create(cls, service: VaultService, index_dir: Path | None) -> DerivedServices:
-        """Search and related notes over ``service``, made when :meth:`run` starts them."""
-        return cls(service, index_dir=index_dir)
+    def _search_dir(self) -> Path | None:
+        return self._index_dir / "search" if self._index_dir is not None else None
+
+    def _embedder_factory(self) -> Callable[[], Any] | None:
+        if not self._model:
+            return None
+        if self._factory is not None:
+            return self._factory
+        from server.search.embedder import MiniLMEmbedder
+
+        return MiniLMEmbedder
 
     def _build(self) -> None:
         from server.related.related_service import RelatedService
-        from server.search.embedder import MiniLMEmbedder
         from server.search.search_service import SearchService, vault_text_reader
 
-        index_dir = self._index_dir
         search = SearchService(
-            embedder_factory=MiniLMEmbedder,
-            index_dir=index_dir / "search" if index_dir is not None else None,
+            embedder_factory=self._embedder_factory(), index_dir=self._search_dir()
         )
         text_of = vault_text_reader(self.service.vault, self.service.recheck)
         self.related = RelatedService(self.service.snapshot, search, text_of)
         self.search = search  # last: a request that sees it finds ``related`` set too
 
+    # -- one-shot ------------------------------------------------------------------------------
+
+    def build_now(
+        self, *, model: bool, progress: Callable[[dict[str, Any]], None] | None = None
+    ) -> None:
+        """For one request of a one-shot surface (a CLI command, ``vaultql get``): make the
+        services in this thread, index the current snapshot and embed everything the embedding
+        cache lacks (``model``; without it, keyword search only), reporting ``progress``."""
+        if self._built_now or not self._follow:
+            return
+        from server.related.related_service import RelatedService
+        from server.search.search_service import SearchService, vault_text_reader
+        from server.search.snapshot_sync import apply_snapshot
+
+        factory = self._embedder_factory() if model else None
+        search = SearchService(
+            factory() if factory is not None else None, index_dir=self._search_dir()
+        )
+        text_of = vault_text_reader(self.service.vault, self.service.recheck)
+        apply_snapshot(search, self.service.snapshot().index, text_of, initial=True)
+        while search.embed_pending_batch():
+            if progress is not None:
+                progress(search.progress())
+        self.related = RelatedService(self.service.snapshot, search, text_of)
+        self.search = search
+        self._built_now = True
+
+    def build_related_only(self) -> None:
+        """Related notes without search (``mentions`` needs neither index nor model)."""
+        if self.related is not None or not self._follow:
+            return
+        from server.related.related_service import RelatedService
+        from server.search.search_service import vault_text_reader
+
+        text_of = vault_text_reader(self.service.vault, self.service.recheck)
+        self.related = RelatedService(self.service.snapshot, None, text_of)
+
     async def run(self, stop: asyncio.Event) -> None:
         """Make the services (once DQL is ready), index the first snapshot, start embedding,
         then follow every new revision."""
+        if not self._follow:
+            return
         subscription = self.service.hub.subscribe()  # before the load ends: no revision is missed
         try:
             # Ready, or not yet: loading, or the vault folder is missing right now.
@@ -118,5 +169,5 @@ class DerivedServices:
         return dict(self.search.progress())
 
     def close(self) -> None:
-        if self.search is not None:
+        if self.search is not None and self._follow:  # services given as they are stay open
             self.search.close()

@@ -45,6 +45,7 @@ from server.application.process_memory import resident_bytes
 from server.application.progress import Progress
 from server.dashboards.conventions import ConfigError, DashboardConfig, load_config
 from server.dashboards.file_fields import FileFields
+from server.errors import NotReadyError
 from server.vault.catalog import Catalog
 from server.vault.exclusions import Exclusions
 from server.vault.scanner import Problem
@@ -56,10 +57,6 @@ log = logging.getLogger("vaultql.server")
 MAX_STATUS_PROBLEMS = 500
 VAULT_MISSING = "the vault folder is missing (moved, deleted or unmounted)"
 RESCANNING = "the vault folder was replaced; reading it again"
-
-
-class NotReadyError(Exception):
-    """The first index is still being built (HTTP 503)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +204,10 @@ class VaultService:
         out["problems_total"] = len(snapshot.problems)
         out["problems"] = [p.to_dict() for p in snapshot.problems[:MAX_STATUS_PROBLEMS]]
         return out
+
+    def summary(self) -> dict[str, Any]:
+        """The catalog's summary (counts and every problem) at the current revision."""
+        return dict(self._cached_summary(self.revision))
 
     def _cached_summary(self, revision: int) -> dict[str, Any]:
         cached = self._summary

@@ -1,18 +1,18 @@
 """``vaultql dashboard VAULT``: the PARA, Zettelkasten or weekly-review dashboard in a terminal.
 
-A thin shell over :mod:`server.dashboards`: scan the vault (read-only), read ``.vaultql.toml``,
-compute, print text or ``--json``. ``--now`` fixes the date the rollups are computed at;
-``--set name=value`` overrides a threshold. Exit codes: 0 success, 2 a bad option or config.
+``VaultApp.dashboard``, as ``GET /api/v1/dashboards/{kind}`` runs it: ``--now`` fixes the date
+the rollups are computed at (the route's ``now``); ``--set name=value`` overrides a threshold (the
+route's parameter of that name); ``--json`` prints what the route answers. Exit codes: 0
+success, 2 a bad option or config.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import time
-from pathlib import Path
 from typing import Any
+
+from server.cli.main import add_app_arguments, run_app
 
 __all__ = ["add_commands", "format_text", "run_dashboard"]
 
@@ -21,7 +21,7 @@ def add_commands(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "dashboard", help="show the PARA, Zettelkasten or weekly-review dashboard of a vault"
     )
-    parser.add_argument("vault", type=Path)
+    add_app_arguments(parser)
     parser.add_argument(
         "--kind",
         choices=["para", "zettelkasten", "review"],
@@ -41,41 +41,24 @@ def add_commands(subparsers: Any) -> None:
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    from query.index import VaultIndex
-    from query.temporal.dates import date_from_epoch_ms
-    from server.dashboards.conventions import ConfigError, load_config
-    from server.dashboards.dispatch import build_dashboard, parse_now, parse_thresholds
-    from server.dashboards.word_counts import WordCounter
-    from server.vault.catalog import Catalog
-    from server.vault.local_zone import local_zone
-
-    zone = local_zone()
     try:
-        overrides = dict(_pair(item) for item in args.set)
-        config = load_config(args.vault).with_thresholds(parse_thresholds(overrides))
-        now = (
-            parse_now(args.now, zone) if args.now else date_from_epoch_ms(time.time() * 1000, zone)
-        )
-    except ConfigError as exc:
+        params = dict(_pair(item) for item in args.set)
+    except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    catalog = Catalog.scan(args.vault, local=zone)
-    index = VaultIndex(catalog.records(), catalog.resolver)
-    words = WordCounter(args.vault) if args.kind == "zettelkasten" else None
-    data = build_dashboard(args.kind, index, config, now, words=words)
-    if args.json:
-        print(json.dumps(data, indent=2, ensure_ascii=False))
-    else:
-        print(format_text(args.kind, data))
-    return 0
+    if args.now is not None:
+        params["now"] = args.now
+    return run_app(
+        args,
+        lambda app: app.dashboard(args.kind, params),
+        lambda data: format_text(args.kind, data),
+    )
 
 
 def _pair(item: str) -> tuple[str, str]:
-    from server.dashboards.conventions import ConfigError
-
     name, sep, value = item.partition("=")
     if not sep:
-        raise ConfigError(f"--set needs NAME=VALUE, not {item!r}")
+        raise ValueError(f"--set needs NAME=VALUE, not {item!r}")
     return name.strip(), value.strip()
 
 

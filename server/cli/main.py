@@ -1,23 +1,29 @@
-"""The ``vaultql`` command line: a thin shell over the library.
+"""The ``vaultql`` command line: a thin shell over the one application object.
 
-Subcommands registered here: ``index VAULT [--json]`` (scan, with a progress bar on a terminal,
-then a summary) and ``note VAULT PATH --json`` (one note's full record). Every ``server.cli_*``
-module adds its own (``query``, ``conformance``, ``serve``, ``search``, …) through an
-``add_commands(subparsers)`` function. Exit codes: 0 success, 1 a requested note does not
-exist, 2 bad arguments.
+Every module of this package adds its commands through ``add_commands(subparsers)``. A command
+that reads a vault builds a one-shot :class:`~server.application.vault_app.VaultApp` — the
+catalog loaded warm from the cache in the vault's index folder (``--index-dir``; ``--no-cache``
+to skip it), the same folder ``vaultql serve`` uses — and calls the method the matching route
+calls (:func:`run_app`). ``--json`` prints that method's answer with the encoder ``vaultql get``
+uses, so a command and its route print the same bytes.
+
+Exit codes: 0 success; 1 the note asked for does not exist (or, for ``get``, the route answered
+an error); 2 bad arguments, a query error, a bad configuration, or a vault that is not a folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import pkgutil
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
+
+__all__ = ["ProgressBar", "add_app_arguments", "build_parser", "main", "one_shot_app", "run_app"]
 
 
 def command_modules() -> list[str]:
@@ -36,25 +42,6 @@ def build_parser() -> argparse.ArgumentParser:
         prog="vaultql", description="A local index and query server for Obsidian vaults."
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    index = subparsers.add_parser("index", help="scan a vault and print a summary")
-    index.add_argument("vault", type=Path, help="the vault's folder")
-    index.add_argument("--json", action="store_true", help="print the summary as JSON")
-    index.add_argument(
-        "--exclude",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="gitignore-style pattern to leave out (repeatable)",
-    )
-    index.set_defaults(handler=run_index)
-
-    note = subparsers.add_parser("note", help="print one note's record")
-    note.add_argument("vault", type=Path, help="the vault's folder")
-    note.add_argument("path", help="the note's vault-relative path, e.g. Projects/Plan.md")
-    note.add_argument("--json", action="store_true", help="print as JSON (the only format)")
-    note.set_defaults(handler=run_note)
-
     for module_name in command_modules():
         try:
             module = importlib.import_module(module_name)
@@ -74,6 +61,111 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     return handler(args)
+
+
+# -- the shell every vault command shares ------------------------------------------------------
+
+
+def add_app_arguments(parser: argparse.ArgumentParser, *, model: bool = False) -> None:
+    """``VAULT``, ``--index-dir`` and ``--no-cache`` (and ``--no-model`` where it matters)."""
+    parser.add_argument("vault", type=Path, help="the vault's folder")
+    parser.add_argument(
+        "--index-dir",
+        type=Path,
+        default=None,
+        help="the catalog cache, keyword index and embedding cache (default: user cache dir)",
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the catalog cache"
+    )
+    if model:
+        parser.add_argument(
+            "--no-model", action="store_true", help="no embedding model (no semantic signal)"
+        )
+
+
+def one_shot_app(args: argparse.Namespace, **options: Any) -> Any:
+    """The application for one command (``options``: more :class:`AppOptions` fields)."""
+    from server.application.vault_app import AppOptions, VaultApp
+
+    chosen = AppOptions(
+        index_dir=getattr(args, "index_dir", None),
+        cache=not getattr(args, "no_cache", False),
+        model=not getattr(args, "no_model", False),
+        one_shot=True,
+        **options,
+    )
+    progress = _embedding_progress if sys.stderr.isatty() else None
+    return VaultApp(args.vault, chosen, on_progress=progress)
+
+
+def run_app(
+    args: argparse.Namespace,
+    call: Callable[[Any], dict[str, Any]],
+    text: Callable[[dict[str, Any]], str] | None = None,
+    *,
+    show_progress: bool = False,
+    **options: Any,
+) -> int:
+    """Load the vault's application, ``call`` one of its methods, print the answer: as JSON
+    with ``--json`` (or when there is no ``text`` rendering), else ``text(answer)``. With
+    ``show_progress``, a progress bar of the load on a terminal."""
+    from query.errors import QueryError
+    from server.application.encoders import pretty
+    from server.errors import NotFoundError, VaultQLError
+
+    if not args.vault.is_dir():
+        print(f"error: {args.vault} is not a folder", file=sys.stderr)
+        return 2
+    app = one_shot_app(args, **options)
+    loaded = threading.Event()
+    if show_progress and sys.stderr.isatty():
+        threading.Thread(target=_draw_load, args=(app, loaded), daemon=True).start()
+    try:
+        try:
+            app.load()
+        finally:
+            loaded.set()
+        data = call(app)
+    except NotFoundError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    except (VaultQLError, QueryError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        app.close()
+    if getattr(args, "json", False) or text is None:
+        sys.stdout.write(pretty(data))
+    else:
+        rendered = text(data)
+        if rendered:
+            print(rendered)
+    return 0
+
+
+def _draw_load(app: Any, loaded: threading.Event) -> None:
+    """The load's progress (``/status``'s) as a bar on stderr until it ends."""
+    bar = ProgressBar(sys.stderr)
+    drawn = False
+    while not loaded.wait(0.1):
+        progress = app.live.progress.snapshot()
+        if progress["total"]:
+            bar(progress["done"], progress["total"])
+            drawn = True
+    if drawn:
+        bar.finish()
+
+
+def _embedding_progress(progress: dict[str, Any]) -> None:
+    eta = progress.get("eta_s")
+    eta_text = f"ETA {eta:.0f}s" if isinstance(eta, (int, float)) else "ETA ?"
+    rate = progress.get("chunks_per_s") or 0
+    sys.stderr.write(
+        f"\rembedding {progress.get('done', 0)}/{progress.get('total', 0)} chunks, "
+        f"{rate:.0f} chunks/s, {eta_text}  "
+    )
+    sys.stderr.flush()
 
 
 class ProgressBar:
@@ -96,64 +188,6 @@ class ProgressBar:
     def finish(self) -> None:
         self.stream.write("\n")
         self.stream.flush()
-
-
-def run_index(args: argparse.Namespace) -> int:
-    from server.vault.catalog import Catalog
-
-    if not args.vault.is_dir():
-        print(f"error: not a folder: {args.vault}", file=sys.stderr)
-        return 2
-    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.json else None
-    catalog = Catalog.scan(args.vault, progress=bar, exclude=args.exclude)
-    if bar is not None:
-        bar.finish()
-    summary = catalog.summary()
-    if args.json:
-        out = summary.to_dict()
-        out["seconds"] = round(catalog.elapsed, 3)
-        print(json.dumps(out, ensure_ascii=False, indent=2))
-        return 0
-    print(format_summary(summary.to_dict(), catalog.elapsed))
-    return 0
-
-
-def format_summary(data: dict[str, Any], elapsed: float) -> str:
-    links = data["links"]
-    lines = [
-        f"notes          {data['notes']}",
-        f"sections       {data['sections']}",
-        f"links          {links['resolved']} resolved, {links['unresolved']} unresolved",
-        f"tags           {data['tags']} distinct",
-        f"tasks          {data['tasks']} (of {data['list_items']} list items)",
-        f"inline fields  {data['inline_fields']}",
-        f"excluded       {data['excluded']}",
-        f"problems       {data['files_with_problems']} files",
-    ]
-    for problem in data["problems"]:
-        lines.append(f"  {problem['path']}: {problem['kind']}: {problem['message']}")
-    rate = data["notes"] / elapsed if elapsed > 0 else 0.0
-    lines.append(f"indexed in {elapsed:.2f} s ({rate:.0f} notes/s)")
-    return "\n".join(lines)
-
-
-def run_note(args: argparse.Namespace) -> int:
-    from server.vault.catalog import Catalog
-    from server.vault.paths import UnsafePathError, normalize_vault_path
-    from server.vault.record_json import record_to_json
-
-    try:
-        path = normalize_vault_path(args.path)
-    except UnsafePathError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    catalog = Catalog.scan(args.vault)
-    record = catalog.get(path) or catalog.get(path + ".md")
-    if record is None:
-        print(f"error: no note {path!r} in {args.vault}", file=sys.stderr)
-        return 1
-    print(json.dumps(record_to_json(record), ensure_ascii=False, indent=2))
-    return 0
 
 
 if __name__ == "__main__":

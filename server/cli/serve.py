@@ -1,8 +1,9 @@
 """CLI commands for the server: ``vaultql serve``, ``vaultql token`` and ``vaultql get``.
 
-A thin shell over ``server.web.app``: parse arguments, build a :class:`VaultService` and the app,
-run uvicorn (``serve``) or one in-process request (``get``). Also runnable on its own as
-``python -m server.cli.serve`` (tests start servers that way).
+A thin shell over ``server.web.app``: parse arguments, build the vault's application
+(:class:`~server.application.vault_app.VaultApp`) and the web app over it, then run uvicorn
+(``serve``: the application served, following the vault) or one in-process request (``get``:
+the application one-shot, as every other command runs it).
 
 Exit codes: 0 success; 1 the request in ``get`` answered with an error status; 2 bad usage
 (e.g. a non-loopback ``--host`` without an explicit token, or a weak token).
@@ -12,21 +13,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
+from server.application.encoders import pretty
 from server.application.tokens import ENV_VAR, TOKEN_RULE, resolve_token, token_problem
-from server.web.settings import (
-    DEFAULT_HOST,
-    DEFAULT_PORT,
-    QUERY_MAX_MEMORY_BYTES,
-    QUERY_TIMEOUT_S,
-    ServerSettings,
-    is_loopback,
-)
+from server.application.vault_app import QUERY_MAX_MEMORY_BYTES, QUERY_TIMEOUT_S
+from server.cli.main import one_shot_app
+from server.web.settings import DEFAULT_HOST, DEFAULT_PORT, ServerSettings, is_loopback
 
 if TYPE_CHECKING:
     import uvicorn
@@ -77,6 +75,7 @@ def add_commands(subparsers: Any) -> None:
     get.add_argument("--data", help="a JSON body: sends a POST (e.g. to /api/v1/query)")
     get.add_argument("--index-dir", type=Path)
     get.add_argument("--no-cache", action="store_true")
+    get.add_argument("--no-model", action="store_true", help="no embedding model (keyword only)")
     get.set_defaults(handler=run_get)
 
 
@@ -91,19 +90,6 @@ def _positive_float(text: str) -> float:
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
     return value
-
-
-def _service(args: argparse.Namespace) -> Any:
-    from server.application.catalog_cache import CatalogCache, default_index_dir
-    from server.application.live_index import VaultService
-
-    vault = args.vault.resolve()
-    index_dir = args.index_dir.resolve() if args.index_dir else default_index_dir(vault)
-    from server.vault.local_zone import local_zone
-
-    zone = local_zone()
-    cache = None if args.no_cache else CatalogCache(index_dir, vault, str(zone))
-    return VaultService(vault, local=zone, cache=cache, index_dir=index_dir)
 
 
 def _check_vault(vault: Path) -> str | None:
@@ -130,30 +116,31 @@ def run_serve(args: argparse.Namespace) -> int:
     token = _strong_token(args.vault, explicit)
     if token is None:
         return 2
+    from server.application.vault_app import AppOptions, VaultApp
+
     settings = ServerSettings(
         token=token,
         host=args.host,
         port=args.port,
-        index_dir=args.index_dir,
         allowed_hosts=tuple(args.allow_host),
         cors=args.cors,
         watch=not args.no_watch,
+    )
+    options = AppOptions(
+        index_dir=args.index_dir,
+        cache=not args.no_cache,
+        search=not args.no_search,
         query_timeout_s=args.query_timeout,
         query_max_memory_bytes=int(args.query_memory * MB),
     )
-    service = _service(args)
-    derived = None
-    if not args.no_search:
-        from server.application.derived_services import DerivedServices
-
-        derived = DerivedServices.create(service, service.index_dir)
-    app = create_app(service, settings, derived)
+    service = VaultApp(args.vault, options)
+    app = create_app(service, settings)
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"VaultQL serving {service.vault}", flush=True)
     print(f"  URL:   http://{host}:{args.port}/api/v1/", flush=True)
     print(f"  token: {token}", flush=True)
     if not args.quiet:
-        threading.Thread(target=_progress_bar, args=(service,), daemon=True).start()
+        threading.Thread(target=_progress_bar, args=(service.live,), daemon=True).start()
     uvicorn.Server(uvicorn_config(app, settings)).run()
     return 0
 
@@ -245,18 +232,18 @@ def run_get(args: argparse.Namespace) -> int:
     token = _strong_token(args.vault, None)
     if token is None:
         return 2
-    service = _service(args)
-    service.load()
+    vault_app = one_shot_app(args)
+    vault_app.load()
     settings = ServerSettings(token=token, watch=False)
-    app = create_app(service, settings)
+    app = create_app(vault_app, settings)
     body = args.data.encode() if args.data is not None else None
     try:
         status, payload = asyncio.run(request_in_process(app, args.path, token, body))
     finally:
-        service.close()
+        vault_app.close()
     try:
-        print(json.dumps(json.loads(payload), ensure_ascii=False, indent=2))
-    except ValueError:
+        sys.stdout.write(pretty(orjson.loads(payload)))
+    except orjson.JSONDecodeError:
         sys.stdout.write(payload.decode("utf-8", "replace"))
     return 0 if status < 400 else 1
 

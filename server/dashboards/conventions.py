@@ -53,6 +53,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from server import errors
 from server.vault.reading import ConfigReadError, read_config
 
 __all__ = [
@@ -87,7 +88,7 @@ _BUCKET_ALIASES = {
 _NUMBER_PREFIX = re.compile(r"^\d+\s*[.)_-]?\s*")
 
 
-class ConfigError(ValueError):
+class ConfigError(errors.ConfigError, ValueError):
     """``.vaultql.toml`` is not valid TOML or holds a key of the wrong type or value."""
 
 

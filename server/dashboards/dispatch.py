@@ -2,7 +2,7 @@
 
 :func:`build_dashboard` picks the rollup by name; :func:`parse_now` and
 :func:`parse_thresholds` turn user text (query parameters, CLI flags) into the typed
-parameters, raising :class:`~server.dashboards.conventions.ConfigError` with a message fit to show.
+parameters, raising :class:`~server.errors.BadRequestError` with a message fit to show.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from typing import Any
 from query.index import VaultIndex
 from query.temporal.dates import parse_date
 from query.values import Date
-from server.dashboards.conventions import ConfigError, DashboardConfig, Thresholds
+from server.dashboards.conventions import DashboardConfig, Thresholds
 from server.dashboards.para import para_dashboard
 from server.dashboards.review import review_dashboard
 from server.dashboards.zettel import WordCount, zettel_dashboard
+from server.errors import BadRequestError
 
 __all__ = ["KINDS", "THRESHOLD_NAMES", "build_dashboard", "parse_now", "parse_thresholds"]
 
@@ -30,7 +31,7 @@ def parse_now(text: str, local: tzinfo) -> Date:
     """An ISO date or date-time (``2024-06-15``, ``2024-06-15T12:00``, ``…Z``, ``…+02:00``)."""
     date = parse_date(text.strip(), local)
     if date is None or date.invalid is not None:
-        raise ConfigError(f"now: not an ISO date or date-time: {text!r}")
+        raise BadRequestError(f"now: not an ISO date or date-time: {text!r}")
     return date
 
 
@@ -39,11 +40,12 @@ def parse_thresholds(values: Mapping[str, str]) -> dict[str, float]:
     out: dict[str, float] = {}
     for name, text in values.items():
         if name not in THRESHOLD_NAMES:
-            raise ConfigError(f"unknown threshold {name!r} (known: {', '.join(THRESHOLD_NAMES)})")
+            known = ", ".join(THRESHOLD_NAMES)
+            raise BadRequestError(f"unknown threshold {name!r} (known: {known})")
         try:
             out[name] = float(text)
         except ValueError:
-            raise ConfigError(f"threshold {name} must be a number, not {text!r}") from None
+            raise BadRequestError(f"threshold {name} must be a number, not {text!r}") from None
     return out
 
 
@@ -62,4 +64,4 @@ def build_dashboard(
         return zettel_dashboard(index, config, now, words)
     if kind == "review":
         return review_dashboard(index, config, now)
-    raise ConfigError(f"unknown dashboard {kind!r} (known: {', '.join(KINDS)})")
+    raise BadRequestError(f"unknown dashboard {kind!r} (known: {', '.join(KINDS)})")

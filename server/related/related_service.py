@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from query.index import VaultIndex
+from server.errors import NotFoundError
 from server.related.duplicates import Shingles, find_duplicates, shingles
 from server.related.mentions import NameTable, mentions_in, mentions_of
 from server.related.related import related, total_scores
@@ -45,7 +46,7 @@ class SnapshotLike(Protocol):
     def index(self) -> VaultIndex: ...
 
 
-class NoteNotFound(KeyError):
+class NoteNotFound(NotFoundError):
     """The path names no note of the current snapshot."""
 
 
@@ -119,7 +120,7 @@ class RelatedService:
 
     def _note(self, corpus: Corpus, path: str) -> None:
         if path not in corpus.ids:
-            raise NoteNotFound(path)
+            raise NoteNotFound(f"no note at {path!r}")
 
     def related(
         self,

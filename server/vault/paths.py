@@ -16,6 +16,8 @@ import os
 import re
 from pathlib import Path, PurePosixPath
 
+from server.errors import BadPathError
+
 MAX_PATH_CHARS = 1024
 MAX_SEGMENT_BYTES = 255
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
@@ -23,7 +25,7 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class UnsafePathError(ValueError):
+class UnsafePathError(BadPathError, ValueError):
     """The path is not a safe vault-relative path."""
 
 

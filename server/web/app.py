@@ -1,10 +1,10 @@
 """The Starlette application: routes, middleware, error handlers and the lifespan.
 
-``create_app(service, settings)`` wires the endpoint modules (``server.web.routes``) to a
-:class:`~server.application.live_index.VaultService`. The lifespan starts the initial load in a
-worker thread — the server answers ``/health`` and ``/status`` (with progress) while the index
-builds — and the file watcher; at shutdown it stops the watcher, ends open event streams and saves
-the cache."""
+``create_app(vault_app, settings)`` wires the endpoint modules (``server.web.routes``) to the
+one application object (:class:`~server.application.vault_app.VaultApp`). The lifespan runs it
+served: the initial load in a worker thread — the server answers ``/health`` and ``/status``
+(with progress) while the index builds — the file watcher, search and related notes; at shutdown
+it stops them, ends open event streams and saves the cache."""
 
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
-from server.application.derived_services import DerivedServices
-from server.application.live_index import VaultService
+from server.application.vault_app import VaultApp
 from server.web.error_shape import exception_handlers
 from server.web.routes import (
     dashboards,
@@ -66,40 +65,21 @@ def routes() -> list[BaseRoute]:
     return found
 
 
-def create_app(
-    service: VaultService, settings: ServerSettings, derived: DerivedServices | None = None
-) -> Starlette:
-    """The app over ``service``. With ``derived`` (search and related notes; ``vaultql serve``
-    passes it) those routes answer; without it they answer 503, and no model is loaded."""
+def create_app(vault_app: VaultApp, settings: ServerSettings) -> Starlette:
+    """The web app over ``vault_app``: routes, middleware, error handlers. Its lifespan runs the
+    application in its served mode (``VaultApp.run``: the load, the watcher when
+    ``settings.watch``, search and related notes) and closes it at shutdown."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        tasks: list[asyncio.Task[None]] = []
-        if settings.watch:
-            from server.application.watcher import watch_vault
-
-            tasks.append(
-                asyncio.create_task(
-                    watch_vault(
-                        service, stop, debounce_ms=settings.debounce_ms, step_ms=settings.step_ms
-                    )
-                )
-            )
-        tasks.append(asyncio.create_task(_load(service)))
-        if derived is not None:
-            tasks.append(asyncio.create_task(derived.run(stop)))
+        running = asyncio.create_task(vault_app.run(stop, watch=settings.watch))
         try:
             yield
         finally:
             stop.set()
-            service.hub.close()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            if derived is not None:
-                await asyncio.to_thread(derived.close)
-            await asyncio.to_thread(service.close)
+            await asyncio.gather(running, return_exceptions=True)
+            await asyncio.to_thread(vault_app.close)
 
     middleware = [
         # Outermost first: a refused Host never reaches CORS or the token check.
@@ -118,16 +98,6 @@ def create_app(
         exception_handlers=exception_handlers(),
         lifespan=lifespan,
     )
-    app.state.service = service
+    app.state.vault_app = vault_app
     app.state.settings = settings
-    app.state.derived = derived
-    app.state.search = derived.search if derived is not None else None
-    app.state.related = derived.related if derived is not None else None
     return app
-
-
-async def _load(service: VaultService) -> None:
-    try:
-        await asyncio.to_thread(service.load)
-    except Exception:  # the service records the failure in its status; keep serving /status
-        log.exception("the initial index load failed")

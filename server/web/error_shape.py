@@ -7,7 +7,9 @@ server as::
 
     {"error": {"code": str, "message": str, "line"?: int, "column"?: int, "context"?: str}}
 
-with a fitting status. Codes and statuses:
+with a fitting status: the application's errors (``server.errors``) and the query's
+(``query.errors``) map to it here, and :class:`ApiError` is the web layer's own. Codes and
+statuses:
 
 =====================  ======  ===============================================================
 code                   status  meaning
@@ -26,7 +28,9 @@ headers_too_large      431     the request line and headers are over the limit
 semantic / execution   422     the query parses but cannot run
 limit                  422     the query hit a limit: time, memory, rows, sizes, nesting
 evaluation             422     every row failed to evaluate
-unavailable            503     the index is still loading
+bad_config             422     a vault configuration file (``.vaultql.toml``) cannot be used
+unavailable            503     the index is loading, the vault folder is missing, search is
+                               starting or not enabled
 internal               500     a bug; the message does not leak internals
 =====================  ======  ===============================================================
 """
@@ -42,6 +46,13 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from query.errors import QueryError, QuerySyntaxError
+from server.errors import (
+    BadRequestError,
+    ConfigError,
+    NotFoundError,
+    UnavailableError,
+    VaultQLError,
+)
 
 __all__ = ["ApiError", "error_body", "error_json", "error_response", "exception_handlers"]
 
@@ -137,16 +148,30 @@ async def _client_gone(request: Request, exc: Exception) -> Response:
     return error_response(400, "bad_request", "the request body was not received")
 
 
-async def _not_ready(request: Request, exc: Exception) -> Response:
-    return error_response(503, "unavailable", str(exc), headers={"Retry-After": "1"})
+# The HTTP status of each error of the application (``server.errors``).
+_VAULTQL_STATUS = {
+    BadRequestError: 400,
+    NotFoundError: 404,
+    ConfigError: 422,
+    UnavailableError: 503,
+}
+
+
+def vaultql_error_status(exc: VaultQLError) -> int:
+    return next((s for kind, s in _VAULTQL_STATUS.items() if isinstance(exc, kind)), 500)
+
+
+async def _vaultql_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, VaultQLError)
+    status = vaultql_error_status(exc)
+    headers = {"Retry-After": "1"} if status == 503 else None
+    return error_response(status, exc.code, exc.message, headers=headers)
 
 
 def exception_handlers() -> dict[Any, Any]:
     """The handlers ``create_app`` installs; ``Exception`` covers everything unexpected."""
-    from server.application.live_index import NotReadyError
-
     return {
-        NotReadyError: _not_ready,
+        VaultQLError: _vaultql_error,
         ClientDisconnect: _client_gone,
         ApiError: _api_error,
         QueryError: _query_error,

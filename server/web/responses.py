@@ -1,29 +1,22 @@
-"""JSON helpers shared by the endpoint modules: orjson responses and request-body parsing."""
+"""What every route shares: the application of a request, JSON answers computed and encoded in
+a worker thread, and request-body parsing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import orjson
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.application.encoders import dumps
 from server.web.error_shape import ApiError
 
 if TYPE_CHECKING:
-    from server.application.live_index import VaultService
+    from server.application.vault_app import VaultApp
     from server.web.settings import ServerSettings
-
-_OPTIONS = orjson.OPT_NON_STR_KEYS
-
-
-def _default(value: Any) -> Any:
-    # Raw frontmatter may hold YAML types orjson does not know; text is an honest rendering.
-    return str(value)
-
-
-def dumps(data: Any) -> bytes:
-    return orjson.dumps(data, default=_default, option=_OPTIONS)
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -54,25 +47,17 @@ async def json_body(request: Request) -> dict[str, Any]:
     return data
 
 
-def service_of(request: Request) -> VaultService:
-    service: VaultService = request.app.state.service
-    return service
+def app_of(request: Request) -> VaultApp:
+    """The application every route drives."""
+    app: VaultApp = request.app.state.vault_app
+    return app
 
 
-def derived_of(request: Request, name: str, subject: str) -> Any:
-    """The search or related-notes service (``name``): ``app.state.<name>`` when set, else the
-    served app's derived service of that name. 503 while it is starting, or when the server
-    runs without it; ``subject`` says what in the message ("search is", "related notes are")."""
-    state = request.app.state
-    found = getattr(state, name, None)
-    derived = getattr(state, "derived", None)
-    if found is None and derived is not None:
-        found = getattr(derived, name)
-        if found is None:
-            raise ApiError(503, "unavailable", f"{subject} starting; try again shortly")
-    if found is None:
-        raise ApiError(503, "unavailable", f"{subject} not enabled on this server")
-    return found
+async def answer(call: Callable[[], Any], headers: dict[str, str] | None = None) -> Response:
+    """``call()`` (an application method: blocking work) in a worker thread, its result encoded
+    there too (a large one takes a while), as a JSON response."""
+    body = await run_in_threadpool(lambda: dumps(call()))
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def settings_of(request: Request) -> ServerSettings:

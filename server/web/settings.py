@@ -1,4 +1,4 @@
-"""Server settings: where to listen, who may call, and how much one query may cost.
+"""Web server settings: where to listen, who may call, and how large and slow a request may be.
 
 Settings are plain data, built once by the CLI (or a test) and handed to ``create_app``; nothing
 here reads the environment or the disk.
@@ -7,13 +7,10 @@ here reads the environment or the disk.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8377
-QUERY_TIMEOUT_S = 10.0
-QUERY_MAX_MEMORY_BYTES = 512 * 1024 * 1024  # what one query may add to the server's memory
 
 # Origins the Obsidian app uses (desktop, mobile) and a local dev page. Never "*".
 CORS_ORIGINS: tuple[str, ...] = ("app://obsidian.md", "capacitor://localhost", "http://localhost")
@@ -23,24 +20,18 @@ _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhos
 
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
-    """Everything ``create_app`` needs besides the vault service."""
+    """Everything ``create_app`` needs besides the application (whose own options — the index
+    folder, the query limits, the watcher's timing — are ``AppOptions``)."""
 
     token: str
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
-    index_dir: Path | None = None  # None: the user cache dir, keyed by the vault's path
     allowed_hosts: tuple[str, ...] = ()  # extra Host header names accepted besides loopback
     cors: bool = False
-    query_timeout_s: float = QUERY_TIMEOUT_S
-    query_max_rows: int = 50_000
-    query_max_memory_bytes: int = QUERY_MAX_MEMORY_BYTES
     max_body_bytes: int = 1_000_000
     max_head_bytes: int = 65_536  # request line and headers → 431 (server.web.http_limits)
     read_timeout_s: float = 10.0  # for a request's head, and again for its body → 408
-    watch: bool = True
-    debounce_ms: int = 200
-    step_ms: int = 10
-    extra: dict[str, str] = field(default_factory=dict)
+    watch: bool = True  # follow the vault's changes (served mode)
 
     def host_names(self) -> frozenset[str]:
         """Host header names (lower-case, no port) this server answers to."""

@@ -16,6 +16,8 @@ import uvicorn
 from server.application.catalog_cache import CatalogCache
 from server.application.derived_services import DerivedServices
 from server.application.live_index import VaultService
+from server.application.vault_app import AppOptions, VaultApp
+from server.cli.serve import uvicorn_config
 from server.web.app import create_app
 from server.web.settings import ServerSettings
 
@@ -48,6 +50,22 @@ def make_service(vault: Path, index_dir: Path | None = None, **kwargs: Any) -> V
     return VaultService(vault, local=UTC, cache=cache, index_dir=index_dir, **kwargs)
 
 
+def app_over(
+    service: VaultService,
+    derived: DerivedServices | None = None,
+    *,
+    search: Any = None,
+    related: Any = None,
+    **options: Any,
+) -> VaultApp:
+    """The application over ``service`` (a test's own live index). ``search``/``related``: services
+    to use as they are (not made, not kept in step); ``derived``: services that are."""
+    if derived is None and (search is not None or related is not None):
+        derived = DerivedServices(service, search=search, related=related, follow=False)
+    chosen = AppOptions(search=derived is not None, local=service.local, **options)
+    return VaultApp(service.vault, chosen, live=service, derived=derived)
+
+
 def settings(**overrides: Any) -> ServerSettings:
     values: dict[str, Any] = {"token": TOKEN, "watch": False}
     values.update(overrides)
@@ -68,11 +86,8 @@ def running_server(
     """A real uvicorn on 127.0.0.1 (random port) in a thread; yields the base URL. With
     ``derived``, search and related notes answer too."""
     port = free_port()
-    app = create_app(service, settings(port=port, **overrides), derived)
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
-    )
-    server = uvicorn.Server(config)
+    served = settings(host="127.0.0.1", port=port, **overrides)
+    server = uvicorn.Server(uvicorn_config(create_app(app_over(service, derived), served), served))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

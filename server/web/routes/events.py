@@ -16,7 +16,8 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from server.application.broadcast import Event
-from server.web.responses import dumps, service_of
+from server.application.encoders import dumps
+from server.web.responses import app_of
 
 KEEPALIVE_S = 15.0
 
@@ -29,7 +30,7 @@ def format_event(event: Event) -> bytes:
 
 
 async def events(request: Request) -> Response:
-    service = service_of(request)
+    service = app_of(request).live
     subscription = service.hub.subscribe()
 
     async def stream() -> AsyncIterator[bytes]:

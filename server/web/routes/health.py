@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.web.responses import json_response, service_of
+from server.web.responses import app_of, json_response
 
 
 def version() -> str:
@@ -20,7 +20,7 @@ def version() -> str:
 
 async def health(request: Request) -> Response:
     # Deliberately little: no vault path, no counts — anyone on this machine may call it.
-    return json_response({"status": "ok", "version": version(), "ready": service_of(request).ready})
+    return json_response({"status": "ok", "version": version(), "ready": app_of(request).ready})
 
 
 ROUTES = [Route("/api/v1/health", health, methods=["GET"])]

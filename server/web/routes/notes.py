@@ -1,7 +1,8 @@
 """``GET /api/v1/notes/{path}``: one note's metadata, and the path policy for every note path.
 
 A note path arrives percent-decoded exactly once (by the ASGI server) and must pass
-``server.vault.paths.strict_vault_path`` (a plain vault-relative path, nothing repaired). A path
+``server.vault.paths.strict_vault_path`` (a plain vault-relative path, nothing repaired; the
+application checks it, ``VaultApp.note``). A path
 that passes is only ever looked up in the in-memory index — this endpoint never opens a file —
 and the index itself holds only files the scanner found inside the vault.
 """
@@ -10,31 +11,19 @@ from __future__ import annotations
 
 import re
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.vault.paths import UnsafePathError, strict_vault_path
-from server.web.error_shape import ApiError
-from server.web.responses import json_response, service_of
+from server.web.responses import answer, app_of
 
-
-def checked_path(path: str) -> str:
-    """``path`` if it is a safe vault-relative path, else an ``ApiError`` (400 ``bad_path``)."""
-    try:
-        return strict_vault_path(path)
-    except UnsafePathError as exc:
-        raise ApiError(400, "bad_path", f"not a safe vault-relative note path: {exc}") from exc
+__all__ = ["ROUTES", "note"]
 
 
 async def note(request: Request) -> Response:
-    path = checked_path(request.path_params["path"])
-    service = service_of(request)
-    data = await run_in_threadpool(service.note_json, path)
-    if data is None:
-        raise ApiError(404, "not_found", f"no note at {path!r}")
-    return json_response(data)
+    path = request.path_params["path"]
+    app = app_of(request)
+    return await answer(lambda: app.note(path))
 
 
 def _route() -> Route:

@@ -12,18 +12,15 @@
                                    (5): exact, near and semantic duplicate pairs
 =================================  ==============================================================
 
-App state: ``app.state.related`` (a :class:`~server.related.related_service.RelatedService`) or,
-for a served app, ``app.state.derived`` (which makes it once DQL is ready); without one every
-route answers 503 ``unavailable``. A path that names no note is a 404. The
-blocking work runs in the thread pool.
+Each calls the application (``VaultApp.related`` and friends); a served app makes the service
+once DQL is ready (503 ``unavailable`` until then, and on a server without search). A path that
+names no note is a 404. The blocking work runs in the thread pool.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -34,12 +31,8 @@ from server.search.options import (
     DEFAULT_NEAR,
     DEFAULT_SEMANTIC,
 )
-from server.web.error_shape import ApiError
-from server.web.responses import derived_of, json_response
-from server.web.routes.notes import checked_path
-
-if TYPE_CHECKING:  # the search stack is imported when the services are made, not with the app
-    from server.related.related_service import RelatedService
+from server.web.params import Params
+from server.web.responses import answer, app_of
 
 __all__ = [
     "ROUTES",
@@ -49,114 +42,37 @@ __all__ = [
     "suggest_endpoint",
 ]
 
-MAX_K = 100
-
-
-def related_of(request: Request) -> RelatedService:
-    related: RelatedService = derived_of(request, "related", "related notes are")
-    return related
-
-
-def _params(request: Request, allowed: set[str]) -> dict[str, str]:
-    params = dict(request.query_params)
-    unknown = sorted(set(params) - allowed)
-    if unknown:
-        raise ApiError(400, "bad_request", f"unknown parameters: {', '.join(unknown)}")
-    return params
-
-
-def _path(params: dict[str, str]) -> str:
-    path = params.get("path")
-    if path is None:
-        raise ApiError(400, "bad_request", '"path" is required')
-    return checked_path(path)
-
-
-def _int(params: dict[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "bad_request", f'"{name}" must be an integer') from None
-    if not low <= value <= high:
-        raise ApiError(400, "bad_request", f'"{name}" must be between {low} and {high}')
-    return value
-
-
-def _float(params: dict[str, str], name: str, default: float, low: float, high: float) -> float:
-    raw = params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ApiError(400, "bad_request", f'"{name}" must be a number') from None
-    if not low <= value <= high:  # also refuses NaN
-        raise ApiError(400, "bad_request", f'"{name}" must be between {low} and {high}')
-    return value
-
-
-def _bool(params: dict[str, str], name: str, default: bool) -> bool:
-    raw = params.get(name)
-    if raw is None:
-        return default
-    lowered = raw.lower()
-    if lowered in ("true", "1", "yes"):
-        return True
-    if lowered in ("false", "0", "no"):
-        return False
-    raise ApiError(400, "bad_request", f'"{name}" must be true or false')
-
-
-async def _run(call: Callable[[], dict[str, Any]], path: str | None = None) -> Response:
-    from server.related.related_service import NoteNotFound  # loaded: the service exists
-
-    try:
-        body = await run_in_threadpool(call)
-    except NoteNotFound:
-        raise ApiError(404, "not_found", f"no note at {path!r}") from None
-    return json_response(body)
-
 
 async def related_endpoint(request: Request) -> Response:
-    params = _params(request, {"path", "k", "min_score", "exclude_linked"})
-    path = _path(params)
-    k = _int(params, "k", 10, 1, MAX_K)
-    min_score = _float(params, "min_score", DEFAULT_MIN_SCORE, 0.0, 10.0)
-    exclude = _bool(params, "exclude_linked", True)
-    service = related_of(request)
-    return await _run(
-        lambda: service.related(path, k=k, min_score=min_score, exclude_linked=exclude), path
-    )
+    params = Params(request.query_params, {"path", "k", "min_score", "exclude_linked"})
+    path = params.required("path")
+    k = params.integer("k", 10)
+    min_score = params.number("min_score", DEFAULT_MIN_SCORE)
+    exclude = params.flag("exclude_linked", True)
+    app = app_of(request)
+    return await answer(lambda: app.related(path, k=k, min_score=min_score, exclude_linked=exclude))
 
 
 async def mentions_endpoint(request: Request) -> Response:
-    path = _path(_params(request, {"path"}))
-    service = related_of(request)
-    return await _run(lambda: service.mentions(path), path)
+    path = Params(request.query_params, {"path"}).required("path")
+    app = app_of(request)
+    return await answer(lambda: app.mentions(path))
 
 
 async def suggest_endpoint(request: Request) -> Response:
-    params = _params(request, {"path", "k"})
-    path = _path(params)
-    k = _int(params, "k", 20, 1, MAX_K)
-    service = related_of(request)
-    return await _run(lambda: service.suggest_links(path, k=k), path)
+    params = Params(request.query_params, {"path", "k"})
+    path, k = params.required("path"), params.integer("k", 20)
+    app = app_of(request)
+    return await answer(lambda: app.suggest_links(path, k=k))
 
 
 async def duplicates_endpoint(request: Request) -> Response:
-    params = _params(request, {"near", "semantic", "min_words"})
-    near = _float(params, "near", DEFAULT_NEAR, 0.01, 1.0)
-    semantic = _float(params, "semantic", DEFAULT_SEMANTIC, 0.01, 1.0)
-    min_words = _int(params, "min_words", DEFAULT_MIN_WORDS, 0, 1_000_000)
-    service = related_of(request)
-    return await _run(
-        lambda: service.duplicates(
-            near_threshold=near, semantic_threshold=semantic, min_words=min_words
-        )
-    )
+    params = Params(request.query_params, {"near", "semantic", "min_words"})
+    near = params.number("near", DEFAULT_NEAR)
+    semantic = params.number("semantic", DEFAULT_SEMANTIC)
+    min_words = params.integer("min_words", DEFAULT_MIN_WORDS)
+    app = app_of(request)
+    return await answer(lambda: app.duplicates(near=near, semantic=semantic, min_words=min_words))
 
 
 def _openapi() -> dict[str, Any]:

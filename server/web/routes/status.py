@@ -6,15 +6,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.web.responses import json_response, service_of
+from server.web.responses import app_of, json_response
 
 
 async def status(request: Request) -> Response:
-    body = service_of(request).status()
-    derived = getattr(request.app.state, "derived", None)
-    if derived is not None:
-        body["embedding"] = derived.status()
-    return json_response(body)
+    return json_response(app_of(request).status())
 
 
 ROUTES = [Route("/api/v1/status", status, methods=["GET"])]

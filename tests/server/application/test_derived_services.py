@@ -15,7 +15,7 @@ from server.related.related_service import RelatedService
 from server.search.embedder import HashEmbedder
 from server.search.search_service import SearchService, vault_text_reader
 from server.web.app import create_app
-from tests.server.server_helpers import AUTH, make_service, make_vault, settings
+from tests.server.server_helpers import AUTH, app_over, make_service, make_vault, settings
 
 
 def _derived(vault: Path) -> tuple[DerivedServices, TestClient]:
@@ -24,7 +24,7 @@ def _derived(vault: Path) -> tuple[DerivedServices, TestClient]:
     derived = DerivedServices(
         service, search, RelatedService(service.snapshot, search, vault_text_reader(service.vault))
     )
-    app = create_app(service, settings(), derived)
+    app = create_app(app_over(service, derived), settings())
     return derived, TestClient(app, base_url="http://127.0.0.1")
 
 
@@ -76,7 +76,9 @@ def test_related_and_duplicates_answer_through_the_app(tmp_path: Path) -> None:
 
 def test_without_derived_services_search_answers_503(tmp_path: Path) -> None:
     service = make_service(make_vault(tmp_path / "vault"))
-    with TestClient(create_app(service, settings()), base_url="http://127.0.0.1") as client:
+    with TestClient(
+        create_app(app_over(service), settings()), base_url="http://127.0.0.1"
+    ) as client:
         response = client.get("/api/v1/search", params={"q": "x"}, headers=AUTH)
         assert response.status_code == 503
         assert response.json()["error"]["code"] == "unavailable"
@@ -102,9 +104,11 @@ def test_served_apps_make_search_once_dql_is_ready(tmp_path: Path) -> None:
     # the vault's first snapshot is ready; until then their routes say they are starting.
     vault = make_vault(tmp_path / "vault")
     service = make_service(vault, tmp_path / "index")
-    derived = DerivedServices.create(service, tmp_path / "index")
+    derived = DerivedServices(service, index_dir=tmp_path / "index")
     assert derived.search is None and derived.status() == {"phase": "starting"}
-    client = TestClient(create_app(service, settings(), derived), base_url="http://127.0.0.1")
+    client = TestClient(
+        create_app(app_over(service, derived), settings()), base_url="http://127.0.0.1"
+    )
     for path, params in (("search", {"q": "rating"}), ("related", {"path": "README.md"})):
         early = client.get(f"/api/v1/{path}", params=params, headers=AUTH)
         assert early.status_code == 503 and "starting" in early.json()["error"]["message"]

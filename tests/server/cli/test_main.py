@@ -38,11 +38,15 @@ def test_index_rejects_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_note_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["note", str(DEMO_VAULT), "Projects/Learn Rust.md", "--json"]) == 0
-    record = json.loads(capsys.readouterr().out)
+    record = json.loads(capsys.readouterr().out)  # what GET /api/v1/notes/{path} answers
     assert record["path"] == "Projects/Learn Rust.md"
-    assert record["fields"]["time-spent"] == {"$dur": {"days": 1, "hours": 16}}
+    assert record["fields"]["time-spent"] == {
+        "type": "duration",
+        "units": {"days": 1, "hours": 16},
+        "text": "1 day, 16 hours",
+    }
     assert record["etags"] == ["#project", "#learning/programming"]
-    assert [item["status"] for item in record["lists"]] == ["x", "x", "-"]
+    assert [item["status"] for item in record["tasks"]] == ["x", "x", "-"]
     assert record["unresolved"] == ["The Rust Programming Language"]
 
 

@@ -1,10 +1,9 @@
 """A minimal app around the dashboard endpoints, independent of ``server.web.app``.
 
-:class:`StubService` is exactly the contract the endpoints document: ``snapshot()`` with
-``.index`` and ``.revision``, ``vault`` and ``local``. The app has the real bearer-token
-middleware with ``/dashboard`` exempt, as the full server must be wired, and the real error
-handlers.
-"""
+:class:`StubService` stands in for the live index (``snapshot()`` with ``.index`` and
+``.revision``), so the fixture's index — with its fixed times — is what the application sees. The
+app has the real bearer-token middleware with ``/dashboard`` exempt, as the full server must be
+wired, and the real error handlers. """
 
 from __future__ import annotations
 
@@ -16,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from query.index import VaultIndex
+from server.application.vault_app import AppOptions, VaultApp
 from server.web.error_shape import exception_handlers
 from server.web.routes.dashboards import PAGE_PATH, ROUTES
 from server.web.security import HEALTH_PATH, BearerAuthMiddleware
@@ -46,5 +46,6 @@ def make_app(vault: Path) -> Starlette:
         middleware=[Middleware(BearerAuthMiddleware, token=TOKEN, exempt=(HEALTH_PATH, PAGE_PATH))],
         exception_handlers=exception_handlers(),
     )
-    app.state.service = StubService(vault)
+    options = AppOptions(cache=False, search=False, local=UTC)
+    app.state.vault_app = VaultApp(vault, options, live=StubService(vault))  # type: ignore[arg-type]
     return app

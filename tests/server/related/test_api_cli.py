@@ -14,9 +14,8 @@ from server.cli.related import add_commands
 from server.related.related_service import RelatedService
 from server.search.search_service import vault_text_reader
 from server.web.app import create_app
-from server.web.routes.related import ROUTES
 from tests.server.related.conftest import write_notes
-from tests.server.server_helpers import AUTH, make_service, settings
+from tests.server.server_helpers import AUTH, app_over, make_service, settings
 
 NOTES = {
     "Bread/Sourdough.md": "---\ntags: [baking]\n---\n# Sourdough\n"
@@ -33,9 +32,8 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     vault = write_notes(tmp_path / "vault", NOTES)
     service = make_service(vault)
     service.load()
-    app = create_app(service, settings())
-    app.router.routes.extend(ROUTES)  # what the lead's wiring adds to create_app
-    app.state.related = RelatedService(service.snapshot, None, vault_text_reader(vault))
+    related = RelatedService(service.snapshot, None, vault_text_reader(vault))
+    app = create_app(app_over(service, related=related), settings())
     with TestClient(app, base_url="http://127.0.0.1", headers=AUTH) as test_client:
         yield test_client
 
@@ -83,8 +81,7 @@ def test_mentions_suggest_and_duplicates_endpoints(client: TestClient) -> None:
 def test_endpoints_answer_503_without_the_service(tmp_path: Path) -> None:
     service = make_service(write_notes(tmp_path / "vault", NOTES))
     service.load()
-    app = create_app(service, settings())
-    app.router.routes.extend(ROUTES)
+    app = create_app(app_over(service), settings())
     with TestClient(app, base_url="http://127.0.0.1", headers=AUTH) as test_client:
         response = test_client.get("/api/v1/duplicates")
         assert response.status_code == 503

@@ -16,6 +16,7 @@ from server.search.snapshot_sync import apply_snapshot
 from server.web.error_shape import exception_handlers
 from server.web.routes import search as search_api
 from server.web.settings import ServerSettings
+from tests.server.server_helpers import app_over
 
 FILES = {
     "Science/Stars.md": "---\ntags: [physics]\n---\n# Stars\nNeutron stars collapse. ERR_77Q\n",
@@ -37,9 +38,8 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     while search.embed_pending_batch():
         pass
     app = Starlette(routes=search_api.ROUTES, exception_handlers=exception_handlers())
-    app.state.service = service
+    app.state.vault_app = app_over(service, search=search)
     app.state.settings = ServerSettings(token="t")
-    app.state.search = search
     with TestClient(app) as test_client:
         yield test_client
     search.close()
@@ -97,7 +97,10 @@ def test_prioritise(client: TestClient) -> None:
 
 
 def test_search_disabled_is_503(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
     app = Starlette(routes=search_api.ROUTES, exception_handlers=exception_handlers())
+    app.state.vault_app = app_over(VaultService(vault))  # no search: a server run --no-search
     with TestClient(app) as test_client:
         response = test_client.get("/api/v1/search", params={"q": "x"})
     assert response.status_code == 503

@@ -35,7 +35,7 @@ def vault(tmp_path: Path) -> Path:
 def test_keyword_json(vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["search", str(vault), "QZX-9912", "--mode", "keyword", "--json"]
     assert run([*argv, "--index-dir", str(tmp_path / "idx")]) == 0
-    hits = json.loads(capsys.readouterr().out)
+    hits = json.loads(capsys.readouterr().out)["results"]  # GET /api/v1/search's answer
     assert [hit["path"] for hit in hits] == ["Deploy.md"]
     assert hits[0]["heading"] == "Incident"
 

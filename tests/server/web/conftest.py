@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from server.application.live_index import VaultService
 from server.web.app import create_app
-from tests.server.server_helpers import AUTH, make_service, make_vault, settings
+from tests.server.server_helpers import AUTH, app_over, make_service, make_vault, settings
 
 
 @pytest.fixture
@@ -27,6 +27,6 @@ def service(vault: Path) -> VaultService:
 
 @pytest.fixture
 def client(service: VaultService) -> Iterator[TestClient]:
-    app = create_app(service, settings())
+    app = create_app(app_over(service), settings())
     with TestClient(app, base_url="http://127.0.0.1", headers=AUTH) as client:
         yield client

@@ -15,7 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from server.application.live_index import VaultService
 from server.web.app import create_app, routes
-from tests.server.server_helpers import AUTH, TOKEN, make_service, settings
+from tests.server.server_helpers import AUTH, TOKEN, app_over, make_service, settings
 from tests.server.web.raw_http import Response, exchange, limited_server, request
 
 ALLOWED_KEYS = {"code", "message", "line", "column", "context"}
@@ -48,7 +48,7 @@ ROUTES = [
 def test_every_route_but_health_needs_the_token(
     service: VaultService, path: str, methods: list[str]
 ) -> None:
-    client = TestClient(create_app(service, settings()), base_url="http://127.0.0.1")
+    client = TestClient(create_app(app_over(service), settings()), base_url="http://127.0.0.1")
     method = "POST" if "POST" in methods else "GET"
     response = client.request(method, _concrete(path))
     if path == "/api/v1/health":
@@ -69,7 +69,7 @@ def test_every_route_but_health_needs_the_token(
 def test_every_route_refuses_a_foreign_host(
     service: VaultService, path: str, methods: list[str]
 ) -> None:
-    client = TestClient(create_app(service, settings()), base_url="http://evil.example")
+    client = TestClient(create_app(app_over(service), settings()), base_url="http://evil.example")
     response = client.request(methods[0], _concrete(path), headers=AUTH)
     assert_error_shape(response, 403, "forbidden_host")
 
@@ -131,7 +131,9 @@ def test_note_error_paths(client: TestClient) -> None:
 
 def test_not_ready_is_503_on_every_data_route(vault: Path) -> None:
     service = make_service(vault)  # not loaded
-    client = TestClient(create_app(service, settings()), base_url="http://127.0.0.1", headers=AUTH)
+    client = TestClient(
+        create_app(app_over(service), settings()), base_url="http://127.0.0.1", headers=AUTH
+    )
     assert_error_shape(client.post("/api/v1/query", json={"query": "LIST"}), 503, "unavailable")
     assert_error_shape(client.get("/api/v1/notes/README.md"), 503, "unavailable")
     assert client.get("/api/v1/status").json()["ready"] is False
@@ -144,7 +146,7 @@ def test_unhandled_errors_are_500_without_internals(
         raise RuntimeError("secret internal detail")
 
     monkeypatch.setattr(service, "status", broken)
-    app = create_app(service, settings())
+    app = create_app(app_over(service), settings())
     client = TestClient(
         app, base_url="http://127.0.0.1", headers=AUTH, raise_server_exceptions=False
     )
@@ -165,7 +167,7 @@ def assert_raw_error_shape(response: Response, status: int, code: str) -> None:
 
 @pytest.fixture
 def port(service: VaultService) -> Iterator[int]:
-    app = create_app(service, settings())
+    app = create_app(app_over(service), settings())
     with limited_server(app, read_timeout_s=1.0) as port:
         yield port
 

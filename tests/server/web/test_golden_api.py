@@ -40,9 +40,7 @@ from server.search.embedder import HashEmbedder
 from server.search.search_service import SearchService, vault_text_reader
 from server.search.snapshot_sync import apply_snapshot
 from server.web.app import create_app
-from server.web.routes import related as related_api
-from server.web.routes import search as search_api
-from tests.server.server_helpers import AUTH, make_service, settings
+from tests.server.server_helpers import AUTH, app_over, make_service, settings
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "fixtures" / "demo-vault"
@@ -152,6 +150,8 @@ def normalise(name: str, body: Any) -> Any:
         for key in _STATUS_VOLATILE:
             body["progress"][key] = None
         body["cache"] = {"enabled": False, "reused": 0, "reparsed": body["notes"]}
+        body["embedding"]["chunks_per_s"] = None
+        body["embedding"]["eta_s"] = None
     if name == "dashboard-para" and isinstance(body, dict):
         body["archives"]["by_year"] = {}
         body["archives"]["by_quarter"] = {}
@@ -190,18 +190,14 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
             os.utime(path, (FIXED_MTIME, FIXED_MTIME))
     service = make_service(vault)
     service.load()
-    app = create_app(service, settings())
-    wired = {getattr(route, "path", None) for route in app.router.routes}
-    for routes in (related_api.ROUTES, search_api.ROUTES):
-        app.router.routes.extend(r for r in routes if getattr(r, "path", None) not in wired)
     # Deterministic search and related notes: the hash embedder, no semantic vectors.
     search = SearchService(HashEmbedder())
     reader = vault_text_reader(vault)
     apply_snapshot(search, service.snapshot().index, reader, initial=True)
     while search.embed_pending_batch():
         pass
-    app.state.search = search
-    app.state.related = RelatedService(service.snapshot, None, reader)
+    related = RelatedService(service.snapshot, None, reader)
+    app = create_app(app_over(service, search=search, related=related), settings())
     with TestClient(app, base_url="http://127.0.0.1", headers=AUTH) as test_client:
         yield test_client
     search.close()

@@ -24,7 +24,7 @@ from server.web.http_limits import DEFAULT_MAX_HEAD_BYTES, DEFAULT_READ_TIMEOUT_
 from server.web.settings import ServerSettings
 from tests.conftest import DEMO_VAULT
 from tests.server.served import HealthProbe, Served, served
-from tests.server.server_helpers import TOKEN, make_service, make_vault, settings
+from tests.server.server_helpers import TOKEN, app_over, make_service, make_vault, settings
 from tests.server.web.raw_http import exchange, limited_server, parse_responses, request
 
 AUTH_HEADER = ("Authorization", f"Bearer {TOKEN}")
@@ -165,7 +165,7 @@ def service(tmp_path: Path) -> VaultService:
 
 @pytest.fixture
 def port(service: VaultService) -> Iterator[int]:
-    app = create_app(service, settings(read_timeout_s=TIMEOUT))
+    app = create_app(app_over(service), settings(read_timeout_s=TIMEOUT))
     with limited_server(app, read_timeout_s=TIMEOUT) as port:
         yield port
 

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from server.application.live_index import VaultService
 from server.web.app import create_app
-from tests.server.server_helpers import TOKEN, make_service, make_vault, settings
+from tests.server.server_helpers import TOKEN, app_over, make_service, make_vault, settings
 
 
 def test_note_metadata(client: TestClient) -> None:
@@ -98,7 +98,7 @@ HOSTILE = [
 
 def _raw_get(service: VaultService, raw_target: str) -> tuple[int, Any]:
     """Send a request target untouched by any client-side URL normalisation."""
-    app = create_app(service, settings())
+    app = create_app(app_over(service), settings())
     raw = raw_target.encode("latin-1", "replace")
     scope = {
         "type": "http",

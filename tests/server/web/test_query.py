@@ -7,7 +7,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from server.web.app import create_app
-from tests.server.server_helpers import AUTH, make_service, make_vault, settings
+from tests.server.server_helpers import AUTH, app_over, make_service, make_vault, settings
 
 
 def test_table_query_returns_typed_cells_and_revision(client: TestClient) -> None:
@@ -68,7 +68,7 @@ def test_unsafe_origin_is_refused(client: TestClient) -> None:
 def test_row_limit_gives_a_clear_error(vault: Path) -> None:
     service = make_service(vault)
     service.load()
-    app = create_app(service, settings(query_max_rows=2))
+    app = create_app(app_over(service, query_max_rows=2), settings())
     with TestClient(app, base_url="http://127.0.0.1", headers=AUTH) as client:
         response = client.post("/api/v1/query", json={"query": "LIST"})
         assert response.status_code == 422
@@ -82,7 +82,7 @@ def test_time_limit_gives_a_clear_error(tmp_path: Path) -> None:
     notes = {f"n{i:04}.md": f"value:: {i}\n" for i in range(600)}
     service = make_service(make_vault(tmp_path / "big", notes))
     service.load()
-    app = create_app(service, settings(query_timeout_s=1e-9))
+    app = create_app(app_over(service, query_timeout_s=1e-9), settings())
     with TestClient(app, base_url="http://127.0.0.1", headers=AUTH) as client:
         response = client.post("/api/v1/query", json={"query": "LIST WHERE value > 3"})
     assert response.status_code == 422
@@ -93,7 +93,7 @@ def test_time_limit_gives_a_clear_error(tmp_path: Path) -> None:
 
 def test_query_waits_for_nothing_but_refuses_before_the_index_is_ready(vault: Path) -> None:
     service = make_service(vault)  # never loaded
-    app = create_app(service, settings())
+    app = create_app(app_over(service), settings())
     client = TestClient(app, base_url="http://127.0.0.1", headers=AUTH)  # no lifespan: no load
     response = client.post("/api/v1/query", json={"query": "LIST"})
     assert response.status_code == 503

@@ -16,7 +16,7 @@ from server.cli import main as cli_main
 from server.web.app import create_app
 from server.web.security import CorsMiddleware, host_name
 from server.web.settings import CORS_ORIGINS, DEFAULT_HOST, ServerSettings, is_loopback
-from tests.server.server_helpers import AUTH, TOKEN, make_service, make_vault, settings
+from tests.server.server_helpers import AUTH, TOKEN, app_over, make_service, make_vault, settings
 
 
 @pytest.fixture
@@ -29,7 +29,9 @@ def service(tmp_path: Path) -> VaultService:
 def _client(
     service: VaultService, base: str = "http://127.0.0.1", **overrides: object
 ) -> TestClient:
-    return TestClient(create_app(service, settings(**overrides)), base_url=base, headers=AUTH)
+    return TestClient(
+        create_app(app_over(service), settings(**overrides)), base_url=base, headers=AUTH
+    )
 
 
 def test_loopback_is_the_default() -> None:
@@ -55,7 +57,7 @@ def _status_with(
 ) -> int:
     """The status of ``GET /api/v1/status`` with exactly these raw headers (no client between:
     it would merge, strip or refuse some of them)."""
-    app = create_app(service, settings(**overrides))
+    app = create_app(app_over(service), settings(**overrides))
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -219,7 +221,7 @@ def test_configured_host_names_are_accepted(service: VaultService) -> None:
 
 @pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER", "bEaReR"])
 def test_the_bearer_scheme_is_case_insensitive(service: VaultService, scheme: str) -> None:
-    client = TestClient(create_app(service, settings()), base_url="http://127.0.0.1")
+    client = TestClient(create_app(app_over(service), settings()), base_url="http://127.0.0.1")
     response = client.get("/api/v1/status", headers={"Authorization": f"{scheme} {TOKEN}"})
     assert response.status_code == 200
     wrong = client.get("/api/v1/status", headers={"Authorization": f"{scheme} {TOKEN.upper()}"})
@@ -253,7 +255,7 @@ def test_exactly_one_authorization_header(service: VaultService) -> None:
     ],
 )
 def test_token_is_required_exactly(service: VaultService, header: str | None) -> None:
-    client = TestClient(create_app(service, settings()), base_url="http://127.0.0.1")
+    client = TestClient(create_app(app_over(service), settings()), base_url="http://127.0.0.1")
     headers = {} if header is None else {"Authorization": header}
     response = client.get("/api/v1/status", headers=headers)
     assert response.status_code == 401
@@ -292,7 +294,9 @@ def test_token_compare_is_constant_time(
 def test_weak_tokens_are_rejected_at_startup(
     service: VaultService, token: str, reason: str
 ) -> None:
-    client = TestClient(create_app(service, settings(token=token)), base_url="http://127.0.0.1")
+    client = TestClient(
+        create_app(app_over(service), settings(token=token)), base_url="http://127.0.0.1"
+    )
     with pytest.raises(ValueError, match=reason):
         client.get("/api/v1/health")
 
