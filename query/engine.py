@@ -95,7 +95,8 @@ def _execute(
     tasks = isinstance(header, ast.TaskHeader)
     rows = _task_rows(index, paths) if tasks else _page_rows(index, paths)
 
-    group_name: str | None = None
+    # The names of the GROUP BYs still in force, innermost last: they head the id column.
+    groups: list[str] = []
     # The index's own path sequences (cached by identity) allow its cached columns and link maps
     # to stand in for per-row work, while the rows are still exactly the source's rows.
     plan = _Plan(index, paths if isinstance(paths, tuple) else None, tasks=tasks, base=rows)
@@ -111,14 +112,24 @@ def _execute(
             if isinstance(op, ast.Sort) and isinstance(following, ast.Limit)
             else None
         )
-        rows, named = _apply(op, rows, scope, deadline, text, plan)
+        rows = _apply(op, rows, scope, deadline, text, plan)
         if plan.kept:
             plan.kept = False  # a column-wise WHERE: the rows are still a selection of the source
         else:
             plan.source = None  # rows are no longer the source's rows
-        group_name = named if named is not None else group_name
+        _track_groups(op, groups)
 
-    return finish(header, rows, scope, group_name, env, deadline.check)
+    return finish(header, rows, scope, groups[-1] if groups else None, env, deadline.check)
+
+
+def _track_groups(op: ast.Op, groups: list[str]) -> None:
+    """Dataview's meaning of the row id: GROUP BY makes it the group key (named after the
+    GROUP BY); a FLATTEN storing under the innermost group's name undoes that grouping's
+    meaning, so ``GROUP BY genres FLATTEN genres`` heads the id column ``File`` again."""
+    if isinstance(op, ast.GroupBy):
+        groups.append(op.field.name)
+    elif isinstance(op, ast.Flatten) and groups and groups[-1] == op.field.name:
+        groups.pop()
 
 
 def _expressions(parsed: ast.Query) -> Iterator[ast.Expr]:
@@ -250,8 +261,8 @@ def _apply(
     deadline: Guard,
     text: str | None,
     plan: _Plan,
-) -> tuple[list[Row], str | None]:
-    """Run one command; also returns the group name when the command is a GROUP BY."""
+) -> list[Row]:
+    """Run one command."""
     if isinstance(op, ast.Where):
         planned = plan.columns(op.expr)
         if planned is not None and plan.base is not None:
@@ -260,24 +271,24 @@ def _apply(
             deadline.check()
             plan.kept = True
             base = plan.base
-            return [base[i] for i in plan.positions], None
+            return [base[i] for i in plan.positions]
         if plan.source is not None and not plan.tasks and plan.positions is None:
             target = outlink_target(op.expr, scope)
             if target is not None:
-                return outlink_where(op, rows, scope, deadline, plan.index, plan.source), None
-        return filter_rows(compile_expression(op.expr), rows, scope, deadline), None
+                return outlink_where(op, rows, scope, deadline, plan.index, plan.source)
+        return filter_rows(compile_expression(op.expr), rows, scope, deadline)
     if isinstance(op, ast.Sort):
         columns = _cached_columns(op, plan)
         if columns is not None:
             values, keys = columns
             down = [key.descending for key in op.keys]
-            return sort_by_values(rows, values, down, plan.limit, keys), None
-        return sort_rows(op, rows, scope, deadline, plan.limit), None
+            return sort_by_values(rows, values, down, plan.limit, keys)
+        return sort_rows(op, rows, scope, deadline, plan.limit)
     if isinstance(op, ast.Limit):
-        return limit_rows(op, rows, scope), None
+        return limit_rows(op, rows, scope)
     if isinstance(op, ast.GroupBy):
         key_values, sort_keys = plan.values(op.field.expr), plan.keys(op.field.expr)
-        return group_rows(op, rows, scope, deadline, key_values, sort_keys), op.field.name
+        return group_rows(op, rows, scope, deadline, key_values, sort_keys)
     if isinstance(op, ast.Flatten):
         following = plan.following
         fused = (
@@ -289,7 +300,7 @@ def _apply(
         column = plan.whole_column(op.field.expr)
         flat = column.flattened() if column is not None else None
         cached = plan.values(op.field.expr) if flat is None else None
-        return flatten_rows(op, rows, scope, deadline, cached, fused, flat), None
+        return flatten_rows(op, rows, scope, deadline, cached, fused, flat)
     span = op.span
     raise QueryExecutionError(
         f"Unrecognized query operation '{_op_name(op)}'"

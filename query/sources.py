@@ -69,15 +69,28 @@ def _folder_or_file(path: str, index: VaultIndex) -> OrderedPaths:
 def _linked(source: ast.LinkSource, index: VaultIndex, origin: str) -> OrderedPaths:
     """``[[x]]``: notes linking to x; ``outgoing([[x]])``: notes x links to.
 
-    An empty target (``[[]]``, ``[[#]]``) means the note holding the query. When the target does not
+    x resolves as any link does, against every file of the vault (notes and attachments). An
+    empty target (``[[]]``, ``[[#]]``) means the note holding the query. When the target does not
     exist, both forms fall back to the notes holding an unresolved link with that text (Dataview's
-    behaviour, quirk included for ``outgoing``).
+    behaviour, quirk included for ``outgoing``). An attachment has inlinks but no outlinks:
+    ``outgoing`` of one fails, as in Dataview (it is no source of Obsidian's resolved links).
     """
     target = source.target
     resolved = origin if target == "" else index.resolve(target, origin)
     record = index.get(resolved) if resolved is not None else None
     if record is None:
+        if resolved is not None and target != "":
+            return _attachment(source, resolved, index)
         return _ordered(sorted(index.unresolved_linking(target)))
     if source.outgoing:
         return _ordered(link.path for link in record.outlinks if index.get(link.path) is not None)
     return _ordered(sorted(index.linking_to(record.path)))
+
+
+def _attachment(source: ast.LinkSource, path: str, index: VaultIndex) -> OrderedPaths:
+    """``[[x]]`` or ``outgoing([[x]])`` where x resolved to ``path``, a file that is not a note."""
+    if source.outgoing:
+        raise QueryExecutionError(
+            f'Could not find file "{source.target}" during link lookup - does it exist?'
+        )
+    return _ordered(sorted(index.linking_to_file(path)))

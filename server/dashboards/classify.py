@@ -86,8 +86,22 @@ def text_field(record: NoteRecord, key: str) -> str | None:
     """A field's value as text when it is a string (the first string of a list), else None."""
     value: Value = record.fields.get(key)
     if isinstance(value, list):
-        value = next((item for item in value if isinstance(item, str)), None)
+        value = next((item for item in _items(value) if isinstance(item, str)), None)
     return value.strip() if isinstance(value, str) else None
+
+
+def _items(value: Value) -> list[Value]:
+    """A field's values. A repeated key holds one element per occurrence and an occurrence may
+    be a list (``project:: [[A]], [[B]]`` then ``project:: [[C]]``), so two levels are opened."""
+    if not isinstance(value, list):
+        return [value]
+    out: list[Value] = []
+    for item in value:
+        if isinstance(item, list):
+            out.extend(item)
+        else:
+            out.append(item)
+    return out
 
 
 def is_ignored(path: str, config: DashboardConfig) -> bool:
@@ -151,9 +165,11 @@ def own_project(record: NoteRecord, config: DashboardConfig) -> str | None:
 
 def project_targets(record: NoteRecord) -> Iterable[Link | str]:
     """The values of a note's ``project`` field: links (already resolved) or names."""
-    value: Value = record.fields.get("project")
-    values = value if isinstance(value, list) else [value]
-    return [item for item in values if isinstance(item, (Link, str)) and item]
+    return [
+        item
+        for item in _items(record.fields.get("project"))
+        if isinstance(item, (Link, str)) and item
+    ]
 
 
 def status_word(value: object) -> str | None:
@@ -165,8 +181,7 @@ def status_word(value: object) -> str | None:
 def status_of(record: NoteRecord, config: DashboardConfig) -> str | None:
     """The status a note states for its project, or None when it states none."""
     for key in config.status_fields:
-        value: Value = record.fields.get(key)
-        for item in value if isinstance(value, list) else [value]:
+        for item in _items(record.fields.get(key)):
             status = status_word(item)
             if status is not None:
                 return status

@@ -1,8 +1,11 @@
 """Collecting a page's or an item's fields under raw and canonical keys (SPEC §9.5, §11.4).
 
-A key seen once holds its value; a key seen again becomes the list of all its values (Dataview
-appends to an existing list). Every raw key is also stored under its canonical form unless that
-form is itself a raw key; raw keys sharing a canonical key pool their values there.
+Every key collects its occurrences, one element per occurrence, as Dataview does
+(``addInlineField``, ``mergeFieldGroups``, ``finalizeInlineFields``): a key seen once holds that
+value; a key seen again holds the list of its occurrences. An occurrence whose value is a list
+stays one element, so ``names: [a, b]`` then ``names:: c`` gives ``[[a, b], "c"]``, not a flat
+list. Every raw key is also stored under its canonical form unless that form is empty or itself
+a raw key; raw keys sharing a canonical form pool their occurrences there.
 """
 
 from __future__ import annotations
@@ -35,23 +38,17 @@ class FieldMap:
     def build(self) -> dict[str, Value]:
         out: dict[str, Value] = {}
         canonical: dict[str, list[Value]] = {}
-        for key, values in self._raw.items():
-            out[key] = values[0] if len(values) == 1 else _collapse(values)
+        for key, occurrences in self._raw.items():
+            out[key] = _finish(occurrences)
             canon = canonicalize_key(key)
-            if canon != key:
-                canonical.setdefault(canon, []).extend(values)
+            if canon and canon != key:
+                canonical.setdefault(canon, []).extend(occurrences)
         for canon, pooled in canonical.items():
             if canon not in self._raw:
-                out[canon] = _collapse(pooled)
+                out[canon] = _finish(pooled)
         return out
 
 
-def _collapse(values: list[Value]) -> Value:
-    """Dataview's repeated appends in one step: the first value, if a list, is extended by the
-    others (as elements, lists included); otherwise all values make the list."""
-    first = values[0]
-    if len(values) == 1:
-        return first
-    if isinstance(first, list):
-        return [*first, *values[1:]]
-    return list(values)
+def _finish(occurrences: list[Value]) -> Value:
+    """One occurrence is its value; several are the list of them, each one element."""
+    return occurrences[0] if len(occurrences) == 1 else list(occurrences)

@@ -41,7 +41,8 @@ def build_index() -> VaultIndex:
 
 def index_of(files: dict[str, str], mtimes_ms: Sequence[int] | None = None) -> VaultIndex:
     """The index of ``files``, created at ``BASE_MS``; the i-th modified at ``mtimes_ms[i]``
-    (default: ``i`` days after ``BASE_MS``)."""
+    (default: ``i`` days after ``BASE_MS``). Files not ending in ``.md`` are attachments; links
+    resolve against every file, with the catalog's resolver, as the server's index does."""
     sources = [
         SourceFile(
             path,
@@ -51,13 +52,15 @@ def index_of(files: dict[str, str], mtimes_ms: Sequence[int] | None = None) -> V
         )
         for i, (path, text) in enumerate(files.items())
     ]
-    return VaultIndex(Catalog.from_sources(sources, local=UTC).records())
+    catalog = Catalog.from_sources(sources, local=UTC)
+    return VaultIndex(catalog.records(), catalog.resolver)
 
 
-def outcome(query: str, index: VaultIndex) -> Any:
-    """What ``query`` gives at :data:`ENV`: (type, headers, rows), or ("error", class, message)."""
+def outcome(query: str, index: VaultIndex, origin: str | None = None) -> Any:
+    """What ``query`` gives at :data:`ENV`, run from the note ``origin``: (type, headers, rows),
+    or ("error", class, message)."""
     try:
-        result = execute(query, index, env=ENV)
+        result = execute(query, index, origin=origin, env=ENV)
     except QueryError as exc:
         return ("error", type(exc).__name__, exc.message)
     return (result.type, result.headers, result.rows)

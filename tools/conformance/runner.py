@@ -129,7 +129,7 @@ class Corpus:
                 for path, spec in files.items()
             ]
             catalog = Catalog.from_sources(sources, local=self.local)
-            self._vaults[name] = VaultIndex(catalog.records())
+            self._vaults[name] = VaultIndex(catalog.records(), catalog.resolver)
         return self._vaults[name]
 
 
