@@ -18,8 +18,8 @@ the lazily filled caches, whose entries are deterministic. Maps are copied on wr
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, cast
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeAlias, cast
 
 from query.columns import Column
 from query.gc_pause import gc_paused
@@ -34,6 +34,9 @@ from query.values import Link, Value
 __all__ = ["VaultIndex", "build_page"]
 
 PageRow = tuple[Link, dict[str, Value]]
+Extras: TypeAlias = Mapping[str, Mapping[str, Value]]
+FileExtras: TypeAlias = "Extras | Callable[[VaultIndex], Extras]"
+"""Extra ``file.*`` fields by path, or a function of the index that gives them."""
 _COLUMNS = 256  # cached sort columns per index
 _WHERE_COLUMNS = 64  # cached WHERE columns per index (with their truth and instant lists)
 _TASK_LISTS = 32  # cached TASK row lists per index (a whole vault's can be 250k rows)
@@ -41,22 +44,33 @@ _ROW_LISTS = 64  # cached page row lists per index (one pointer per row)
 _BULK = 256  # missing pages from which a build pauses the collector
 
 
+def _extras_of(file_extras: FileExtras | None, index: VaultIndex) -> Extras | None:
+    return file_extras(index) if callable(file_extras) else file_extras
+
+
 class VaultIndex:
-    """Records plus the indexes FROM needs: tags, folders, and the resolved link graph."""
+    """Records plus the indexes FROM needs: tags, folders, and the resolved link graph.
+
+    ``resolver`` resolves the links written in queries (``[[x]]`` in FROM, ``link()``, link
+    literals): pass the one the records were linked with, which knows every file of the vault,
+    attachments included; the default knows the notes only.
+    """
 
     def __init__(
         self,
         records: Iterable[NoteRecord],
         resolver: LinkResolver | None = None,
         *,
-        file_extras: Mapping[str, Mapping[str, Value]] | None = None,
+        file_extras: FileExtras | None = None,
     ) -> None:
         """``file_extras`` adds implicit ``file.*`` fields per path (VaultQL's ``file.para``,
-        ``file.project``, ``file.status``); they never replace a field Dataview defines."""
+        ``file.project``, ``file.status``); they never replace a field Dataview defines. It may
+        be a function of this index (its records and link maps: no page is built yet)."""
         by_path = {record.path: record for record in records}
         maps = IndexMaps.build(dict(sorted(by_path.items())))
         self._setup(maps, resolver, {})
-        self._extras = dict(file_extras or {})
+        self._extras = {}
+        self._extras = dict(_extras_of(file_extras, self) or {})
 
     @classmethod
     def derive(
@@ -66,7 +80,7 @@ class VaultIndex:
         removed: Iterable[str],
         resolver: LinkResolver | None = None,
         *,
-        file_extras: Mapping[str, Mapping[str, Value]] | None = None,
+        file_extras: FileExtras | None = None,
     ) -> VaultIndex:
         """The index of ``previous``'s records with ``upserts`` added or replaced and the paths
         ``removed`` deleted: equal to ``VaultIndex(those records, resolver)``, built in time
@@ -78,34 +92,35 @@ class VaultIndex:
         note whose record is the same object and whose inlinks did not change.
 
         ``file_extras`` replaces the extra ``file.*`` fields (``None`` keeps the previous ones);
-        pages whose extras changed are rebuilt too.
+        pages whose extras changed are rebuilt too. As a function, it is called with the new
+        index once its records and link maps are in place, so one derivation gives both.
         """
         maps, delta = derive_maps(previous._maps, upserts, removed)
         stale = list(delta.stale_pages)
-        extras = previous._extras
-        if file_extras is not None:
-            extras = dict(file_extras)
-            seen = set(stale)
-            for path in extras.keys() | previous._extras.keys():
-                if path not in seen and extras.get(path) != previous._extras.get(path):
-                    stale.append(path)
         # One C-level copy of each cache: atomic against queries filling them concurrently.
         pages = dict(previous._pages)
         rows = dict(previous._rows)
         tasks = dict(previous._task_rows)
-        for path in stale:
-            pages.pop(path, None)
-            rows.pop(path, None)
-            tasks.pop(path, None)
         tag_order = dict(previous._tag_order)
         for tag in delta.stale_tags:
             tag_order.pop(tag, None)
         index = cls.__new__(cls)
         index._setup(maps, resolver, pages)
-        index._extras = extras
+        index._extras = previous._extras
         index._rows = rows
         index._task_rows = tasks
         index._tag_order = tag_order
+        extras = _extras_of(file_extras, index)
+        if extras is not None:
+            seen = set(stale)
+            for path in extras.keys() | previous._extras.keys():
+                if path not in seen and extras.get(path) != previous._extras.get(path):
+                    stale.append(path)
+            index._extras = dict(extras)
+        for path in stale:
+            pages.pop(path, None)
+            rows.pop(path, None)
+            tasks.pop(path, None)
         all_rows = previous._all_rows
         if all_rows is not None and maps.paths is previous.paths:
             # Same paths: patch the whole-vault row list in place of rebuilding it (a few pages
@@ -185,6 +200,11 @@ class VaultIndex:
 
     def linked_from(self, path: str) -> set[str]:
         return self._maps.outgoing.get(path, set())
+
+    def linking_to_file(self, path: str) -> set[str]:
+        """Notes linking to ``path``, a file of the vault that is not a note (an attachment):
+        their resolved links to it are kept by path, like links to no note."""
+        return self._maps.dangling.get(path, set())
 
     def unresolved_linking(self, target: str) -> set[str]:
         """Notes holding an unresolved link written exactly as ``target`` (case-insensitive)."""

@@ -228,7 +228,11 @@ def normalize_duration(d: Duration) -> Duration:
 
 def duration_as(d: Duration, unit: str) -> float:
     """Luxon ``Duration.as(unit)``: the total length in one unit, possibly fractional."""
-    return tidy(shift_units(to_units(d), (unit,))[unit])
+    units = to_units(d)
+    shifted = shift_units(units, (unit,))
+    if unit not in shifted:  # infinite or NaN amounts (``dur(1 day) / 0``) are not shifted
+        return sum(units.values())  # ±Infinity, or NaN, as Luxon's arithmetic gives
+    return tidy(shifted[unit])
 
 
 def negate_duration(d: Duration) -> Duration:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import gc
 import hashlib
 import io
 import json
@@ -41,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 import platformdirs
 
+from query.gc_pause import gc_paused
 from server.application.tokens import vault_key
 
 __all__ = ["FORMAT_VERSION", "CacheLoad", "CatalogCache", "default_index_dir"]
@@ -201,15 +201,11 @@ class CatalogCache:
         if hashlib.sha256(payload).hexdigest() != header.get("sha256"):
             raise CacheError("checksum mismatch (truncated or corrupt payload)")
         # Millions of small objects: the cyclic GC would run dozens of times for nothing.
-        was_enabled = gc.isenabled()
-        gc.disable()
         try:
-            state = _Unpickler(io.BytesIO(payload)).load()
+            with gc_paused():
+                state = _Unpickler(io.BytesIO(payload)).load()
         except Exception as exc:  # any unpickling failure means the same thing: do not trust it
             raise CacheError(f"payload does not load: {type(exc).__name__}: {exc}") from exc
-        finally:
-            if was_enabled:
-                gc.enable()
         if not isinstance(state, dict) or not {"parsed", "records"} <= set(state):
             raise CacheError("payload has the wrong shape")
         return state

@@ -24,14 +24,15 @@ from datetime import tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from server.vault.catalog import Catalog, ChangeSet, SourceFile, content_hash, no_gc
+from query.gc_pause import gc_paused
+from server.vault.catalog import Catalog, ChangeSet, SourceFile, content_hash
 from server.vault.exclusions import Exclusions
 from server.vault.paths import is_within
 from server.vault.reading import ESCAPE_MESSAGE, OutsideVaultError, read_file
 from server.vault.scanner import Problem, walk_vault
 
 __all__ = [
-    "BatchResult",
+    "Applied",
     "WarmResult",
     "apply_paths",
     "catalog_state",
@@ -40,7 +41,14 @@ __all__ = [
     "warm_scan",
 ]
 
-BatchResult = ChangeSet  # what apply_paths returns (the name the service imports)
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What :func:`apply_paths` did: the catalog's change set and the bytes it read of the notes
+    that changed (so the search index need not read them again)."""
+
+    changes: ChangeSet
+    texts: dict[str, bytes]
 
 
 def _is_plain(rel: str) -> bool:
@@ -74,36 +82,40 @@ def _read(
     notes: Iterable[tuple[str, Path]],
     failed: list[str],
     vanished: str,
+    problems: list[Problem] | None = None,
 ) -> Iterator[SourceFile]:
     """The notes' files, read one at a time (each checked to be inside ``real_root`` as it is
-    read); failures are reported and listed in ``failed``."""
+    read); failures are listed in ``failed`` and their problems reported (or, with
+    ``problems``, collected there for the caller to report)."""
     for rel, absolute in notes:
+        problem: Problem | None = None
         try:
             found = read_file(absolute, real_root)
         except FileNotFoundError:
-            catalog.clear_problems(rel)
-            failed.append(rel)
-            if vanished:
-                catalog.report(Problem(rel, "vanished", vanished))
+            problem = Problem(rel, "vanished", vanished) if vanished else None
         except OutsideVaultError:
-            failed.append(rel)
-            catalog.clear_problems(rel)
-            catalog.report(Problem(rel, "symlink-escape", ESCAPE_MESSAGE))
+            problem = Problem(rel, "symlink-escape", ESCAPE_MESSAGE)
         except OSError as exc:
-            failed.append(rel)
-            catalog.clear_problems(rel)
-            catalog.report(Problem(rel, "unreadable", exc.strerror or str(exc)))
+            problem = Problem(rel, "unreadable", exc.strerror or str(exc))
         else:
             yield SourceFile(rel, found.data, found.ctime_ms, found.mtime_ms)
+            continue
+        failed.append(rel)
+        catalog.clear_problems(rel)
+        if problem is not None:
+            if problems is not None:
+                problems.append(problem)
+            else:
+                catalog.report(problem)
 
 
 def apply_paths(
     catalog: Catalog, root: Path, rel_paths: Iterable[str], exclusions: Exclusions
-) -> ChangeSet:
+) -> Applied:
     """Reconcile the catalog with the disk for every touched vault-relative path."""
     real_root = os.path.realpath(root)
     upserts: dict[str, Path] = {}
-    removals: set[str] = set()
+    removals: set[str] = set()  # notes and attachments gone
     attachments: set[str] = set()
     needs_walk = False
     for rel in sorted(set(rel_paths)):
@@ -139,15 +151,19 @@ def apply_paths(
         attachments.update(walk.other_files)
         catalog.excluded = walk.excluded
         catalog.replace_walk_problems(walk.problems, on_disk)
+    # A batch of events is small: its files are read first, so that one that cannot be read is
+    # a removal of the same apply (one pass, one change set) and its bytes reach the search
+    # index without a second read.
     failed: list[str] = []
-    changes = catalog.apply(
-        _read(catalog, real_root, sorted(upserts.items()), failed, ""),
-        removals,
-        attachments=attachments,
-    )
-    _drop_failed(catalog, changes, failed)
+    problems: list[Problem] = []
+    sources = list(_read(catalog, real_root, sorted(upserts.items()), failed, "", problems))
+    removals.update(rel for rel in failed if rel in catalog)
+    changes = catalog.apply(sources, sorted(removals), attachments=attachments)
+    for problem in problems:
+        catalog.report(problem)  # after the removal, which clears a note's problems
     catalog.set_config_problems(exclusions.problems)  # a filter may have timed out meanwhile
-    return changes
+    texts = {source.path: source.data for source in sources}
+    return Applied(changes, {path: texts[path] for path in changes.changed if path in texts})
 
 
 def _drop_failed(catalog: Catalog, changes: ChangeSet, failed: list[str]) -> None:
@@ -157,12 +173,7 @@ def _drop_failed(catalog: Catalog, changes: ChangeSet, failed: list[str]) -> Non
     if not gone:
         return
     problems = [p for rel in gone for p in catalog.problems_of(rel)]
-    more = catalog.apply((), gone)
-    changes.removed = sorted({*changes.removed, *more.removed})
-    changes.changed = [p for p in changes.changed if p not in more.removed]
-    changes.relinked = [p for p in changes.relinked if p not in more.removed]
-    changes.relinked += [p for p in more.relinked if p not in changes.relinked]
-    changes.paths_changed = changes.paths_changed or more.paths_changed
+    changes.merge(catalog.apply((), gone))
     for problem in problems:
         catalog.report(problem)  # the removal cleared them; an unreadable file stays listed
 
@@ -217,7 +228,7 @@ def rescan(
     if progress is not None:
         notes = _counted(walk.notes, progress)
     failed: list[str] = []
-    with no_gc():
+    with gc_paused():
         changes = catalog.apply(
             _read(catalog, walk.real_root, notes, failed, "file disappeared during the scan"),
             removals,

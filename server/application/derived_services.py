@@ -12,13 +12,13 @@ opt in), so apps built for API tests do not load the embedding model.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from server.application.live_index import NotReadyError, VaultService
+from server.application.live_index import FeedBatch, VaultService
+from server.errors import NotReadyError
 
 log = logging.getLogger("vaultql.derived")
 
@@ -126,34 +126,55 @@ class DerivedServices:
             if self.search is None:
                 await asyncio.to_thread(self._build)  # imports too: off the event loop
             from server.search.search_service import vault_text_reader
-            from server.search.snapshot_sync import apply_snapshot
 
             text_of = vault_text_reader(self.service.vault, self.service.recheck)
-            applied = 0
-            with contextlib.suppress(NotReadyError):  # not ready again: the loop takes the next
-                first = self.service.snapshot()
-                applied = first.revision
-                await asyncio.to_thread(
-                    apply_snapshot, self.search, first.index, text_of, initial=True
-                )
+            self.service.take_changes()  # the first update below reads the whole snapshot
+            full = not await self._update(None, text_of, initial=True)
             self.search.start()
             last_progress: dict[str, Any] | None = None
             while not stop.is_set():
-                event = await subscription.get(timeout=0.5)
+                await subscription.get(timeout=0.5)
                 last_progress = self._announce_progress(last_progress)
-                if event is None or self.service.revision == applied:
+                batch = self.service.take_changes()  # every batch since the last: coalesced
+                if batch is None and not full:
                     continue
-                try:
-                    snapshot = self.service.snapshot()  # the newest: coalesces a burst
-                except NotReadyError:  # the vault folder is missing or being read again
-                    continue
-                applied = snapshot.revision
-                try:
-                    await asyncio.to_thread(apply_snapshot, self.search, snapshot.index, text_of)
-                except Exception:  # a failed update must not stop later ones
-                    log.exception("updating the search index to revision %d failed", applied)
+                whole = full or batch is None or batch.full
+                full = not await self._update(None if whole else batch, text_of)
         finally:
             subscription.close()
+
+    async def _update(
+        self, batch: FeedBatch | None, text_of: Callable[[str], str | None], initial: bool = False
+    ) -> bool:
+        """Bring the search index up to the current snapshot: ``batch``'s notes only, or every
+        note (``None``). False when that could not be done now (not ready: a missing or re-read
+        vault folder), so the next update compares every note."""
+        from server.search.snapshot_sync import apply_changes, apply_snapshot
+
+        try:
+            index = self.service.snapshot().index
+        except NotReadyError:
+            return False
+        try:
+            if batch is None:
+                await asyncio.to_thread(
+                    apply_snapshot, self.search, index, text_of, initial=initial
+                )
+            else:
+                changes = batch.changes
+                await asyncio.to_thread(
+                    apply_changes,
+                    self.search,
+                    index,
+                    changes.changed,
+                    changes.removed,
+                    batch.texts,
+                    text_of,
+                )
+        except Exception:  # a failed update must not stop later ones
+            log.exception("updating the search index failed")
+            return False
+        return True
 
     def _announce_progress(self, last: dict[str, Any] | None) -> dict[str, Any]:
         """An ``embedding`` event on ``/events`` when the counts moved (at most every 0.5 s)."""

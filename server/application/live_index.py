@@ -25,28 +25,21 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from query.engine import Limits, execute
-from query.errors import QueryLimitError
 from query.index import VaultIndex
-from query.results import to_csv, to_json, to_markdown
-from query.semantics import Env
-from query.temporal.dates import date_from_epoch_ms
 from server.application.broadcast import EventHub
 from server.application.catalog_cache import CatalogCache
 from server.application.catalog_sync import apply_paths, catalog_state, rescan, warm_scan
-from server.application.note_encoder import note_json
-from server.application.process_memory import resident_bytes
 from server.application.progress import Progress
 from server.dashboards.conventions import ConfigError, DashboardConfig, load_config
 from server.dashboards.file_fields import FileFields
 from server.errors import NotReadyError
-from server.vault.catalog import Catalog
+from server.vault.catalog import Catalog, ChangeSet
 from server.vault.exclusions import Exclusions
 from server.vault.scanner import Problem
 
@@ -57,6 +50,43 @@ log = logging.getLogger("vaultql.server")
 MAX_STATUS_PROBLEMS = 500
 VAULT_MISSING = "the vault folder is missing (moved, deleted or unmounted)"
 RESCANNING = "the vault folder was replaced; reading it again"
+
+
+@dataclass(slots=True)
+class FeedBatch:
+    """Changes gathered for one consumer (the search index) since it last took them."""
+
+    changes: ChangeSet = field(default_factory=ChangeSet)
+    texts: dict[str, bytes] = field(default_factory=dict)  # of changed notes, as read
+    full: bool = False  # everything may have changed: compare every note
+
+
+class ChangeFeed:
+    """Every applied batch, merged until the consumer takes them (``VaultService.take_changes``):
+    a burst of edits while the search index is busy becomes one update, and the bytes the
+    catalog read are handed over instead of read again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: FeedBatch | None = None
+
+    def add(self, changes: ChangeSet, texts: Mapping[str, bytes]) -> None:
+        with self._lock:
+            batch = self._pending or FeedBatch()
+            batch.changes.merge(changes)
+            for path in changes.removed:
+                batch.texts.pop(path, None)
+            batch.texts.update(texts)
+            self._pending = batch
+
+    def everything(self) -> None:
+        with self._lock:
+            self._pending = FeedBatch(full=True)
+
+    def take(self) -> FeedBatch | None:
+        with self._lock:
+            batch, self._pending = self._pending, None
+            return batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +113,8 @@ class VaultService:
         from server.vault.local_zone import local_zone
 
         self.vault = Path(vault).resolve()
+        self._vault_prefix = os.path.join(str(self.vault), "")  # "/path/to/vault/"
+        self._feed = ChangeFeed()
         self.local = local if local is not None else local_zone()
         self.cache = cache
         self.index_dir = index_dir
@@ -128,56 +160,6 @@ class VaultService:
 
     def wait_ready(self, timeout: float | None = None) -> bool:
         return self._loaded.wait(timeout) and self.ready
-
-    def env(self) -> Env:
-        return Env(now=date_from_epoch_ms(time.time() * 1000, self.local), local=self.local)
-
-    def run_query(
-        self,
-        text: str,
-        *,
-        origin: str | None = None,
-        fmt: str = "json",
-        timeout_s: float | None = None,
-        max_rows: int | None = None,
-        max_memory: int | None = None,
-    ) -> dict[str, Any]:
-        snapshot = self.snapshot()
-        env = self.env()
-        limits = Limits(
-            max_rows=max_rows,
-            timeout_s=timeout_s,
-            clock=time.perf_counter,
-            max_memory=max_memory,
-            memory=resident_bytes,
-        )
-        result = execute(text, snapshot.index, origin=origin, env=env, limits=limits)
-        try:
-            if fmt == "json":
-                body = to_json(result, env)
-                body["revision"] = snapshot.revision
-                return body
-            rendered = to_markdown(result, env) if fmt == "md" else to_csv(result, env)
-        except RecursionError:
-            raise QueryLimitError("a value in the result nests too deeply to encode") from None
-        except MemoryError:
-            raise QueryLimitError("the result is too large to encode") from None
-        return {
-            "format": fmt,
-            "text": rendered,
-            "count": len(result.rows),
-            "revision": snapshot.revision,
-        }
-
-    def note_json(self, path: str) -> dict[str, Any] | None:
-        snapshot = self.snapshot()
-        record = snapshot.index.get(path)
-        if record is None:
-            return None
-        problems = [p for p in snapshot.problems if p.path == path]
-        data = note_json(record, snapshot.index, self.env(), problems)
-        data["revision"] = snapshot.revision
-        return data
 
     def hello(self) -> dict[str, Any]:
         return {"revision": self.revision, "phase": self.progress.snapshot()["phase"]}
@@ -244,7 +226,8 @@ class VaultService:
         with self._write:
             self._catalog = catalog
             self._dirty = self.cache is not None and stale
-            snapshot = self._publish((), ())
+            snapshot = self._publish()
+            self._feed.everything()
         if self._unavailable is None:
             self.progress.set_phase("ready")
         self._publish_progress(force=True)
@@ -292,23 +275,29 @@ class VaultService:
             self._last_progress = now
             self.hub.publish("progress", self.progress.snapshot())
 
-    def apply_changes(self, paths: Iterable[str | Path]) -> Snapshot | None:
-        """Reconcile touched paths (vault-relative or absolute) with the disk; the new snapshot,
-        or ``None`` when nothing a query could see changed."""
+    def apply_changes(self, paths: Iterable[str | os.PathLike[str]]) -> Snapshot | None:
+        """Reconcile touched paths (vault-relative, or absolute as the watcher reports them)
+        with the disk; the new snapshot, or ``None`` when nothing a query could see changed."""
         relative = [rel for rel in (self._relative(path) for path in paths) if rel is not None]
         self._loaded.wait()
         with self._write:
             if self._catalog is None or not relative or self._unavailable is not None:
                 return None  # while the folder is missing or re-read, rescan() has the last word
             problems = self._catalog.problems
-            result = apply_paths(self._catalog, self.vault, relative, self.exclusions)
-            if result.empty and self._catalog.problems == problems:
+            applied = apply_paths(self._catalog, self.vault, relative, self.exclusions)
+            changes = applied.changes
+            if changes.empty and self._catalog.problems == problems:
                 return None
-            snapshot = self._publish(
-                tuple(result.changed), tuple(result.removed), tuple(result.records_changed)
-            )
+            snapshot = self._publish(changes)
+            self._feed.add(changes, applied.texts)
         self._schedule_save()
         return snapshot
+
+    def take_changes(self) -> FeedBatch | None:
+        """What changed since the last call, for the search index: the notes changed and
+        removed, the bytes the catalog read of the changed ones, or ``full`` (read everything
+        again: the first load, a rescan). None when nothing did."""
+        return self._feed.take()
 
     def check_root(self) -> str:
         """Whether the vault folder is still the one indexed: ``"ok"``; ``"missing"`` (now not
@@ -350,12 +339,8 @@ class VaultService:
                 self._file_fields = FileFields(_dashboard_config(self.vault))
                 result = rescan(self._catalog, self.vault, self.exclusions, self._on_progress)
                 # A full build, not a derived index: the file fields' configuration may differ.
-                snapshot = self._publish(
-                    tuple(result.changed),
-                    tuple(result.removed),
-                    tuple(result.records_changed),
-                    full=True,
-                )
+                snapshot = self._publish(result, full=True)
+                self._feed.everything()
             except Exception as exc:  # stays not ready, and says why
                 log.exception("reading the vault folder again failed")
                 self._unavailable = f"reading the vault folder again failed: {exc}"
@@ -373,42 +358,43 @@ class VaultService:
         holds (a symlink leaving the vault swapped in, with no watcher to say so)."""
         self.apply_changes([path])
 
-    def _relative(self, path: str | Path) -> str | None:
-        candidate = Path(path)
-        if not candidate.is_absolute():
-            return candidate.as_posix().strip("/") or None
-        try:
-            return candidate.relative_to(self.vault).as_posix() or None
-        except ValueError:
+    def _relative(self, path: str | os.PathLike[str]) -> str | None:
+        text = os.fspath(path)
+        if not os.path.isabs(text):
+            return text.replace(os.sep, "/").strip("/") or None
+        if not text.startswith(self._vault_prefix):
             return None  # outside the vault: not ours
+        return text[len(self._vault_prefix) :].replace(os.sep, "/") or None
 
-    def _publish(
-        self,
-        changed: tuple[str, ...],
-        removed: tuple[str, ...],
-        records_changed: tuple[str, ...] = (),
-        *,
-        full: bool = False,
-    ) -> Snapshot:
+    def _publish(self, changes: ChangeSet | None = None, *, full: bool = False) -> Snapshot:
         """Swap in a new snapshot (writer lock held) and announce it.
 
-        After the first, each index is *derived* from the previous one: only the notes whose
-        records changed (edited, or re-linked because a path appeared or vanished) and those whose
-        inlinks changed are rebuilt, so an edit costs milliseconds, not a vault rebuild. ``full``
-        builds it from scratch (after a rescan).
+        After the first, each index is *derived* from the previous one, once: only the notes
+        whose records changed (edited, or re-linked because a path appeared or vanished) and
+        those whose inlinks or PARA fields (``file.para``, ``file.project``, ``file.status``)
+        changed are rebuilt, so an edit costs milliseconds, not a vault rebuild. ``full`` (or no
+        ``changes``) builds it from scratch (the first load, a rescan).
         """
         assert self._catalog is not None
         catalog = self._catalog
         previous = self._snapshot.index if self._snapshot is not None and not full else None
-        if previous is None:
-            index = VaultIndex(catalog.records(), catalog.resolver)
-            extras = self._file_fields.full(index)
+        fields = self._file_fields
+        changed: tuple[str, ...] = ()
+        removed: tuple[str, ...] = ()
+        if changes is not None:
+            changed, removed = tuple(changes.changed), tuple(changes.removed)
+        if previous is None or changes is None:
+            index = VaultIndex(catalog.records(), catalog.resolver, file_extras=fields.full)
         else:
-            upserts = [r for p in records_changed if (r := catalog.get(p)) is not None]
-            index = VaultIndex.derive(previous, upserts, removed, catalog.resolver)
-            extras = self._file_fields.update(previous, index, records_changed, removed)
-        # file.para, file.project, file.status (VaultQL's PARA fields) for DQL.
-        index = VaultIndex.derive(index, (), (), catalog.resolver, file_extras=extras)
+            touched = changes.records_changed
+            upserts = [r for p in touched if (r := catalog.get(p)) is not None]
+            index = VaultIndex.derive(
+                previous,
+                upserts,
+                removed,
+                catalog.resolver,
+                file_extras=lambda new: fields.update(previous, new, touched, removed),
+            )
         snapshot = Snapshot(self.revision + 1, index, catalog.problems, changed, removed)
         self._snapshot = snapshot  # the swap: a single reference assignment
         self.hub.publish(

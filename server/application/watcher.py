@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from watchfiles import DefaultFilter, awatch
@@ -86,7 +85,7 @@ async def _watch_once(
             async for changes in batches:
                 paths = sorted({path for _, path in changes})
                 try:
-                    if not await asyncio.to_thread(_apply, service, [Path(p) for p in paths]):
+                    if not await asyncio.to_thread(_apply, service, paths):
                         break  # the folder changed: these events may be about another one
                 except Exception:  # one bad batch must not end live updates
                     log.exception("applying %d file events failed", len(paths))
@@ -104,7 +103,7 @@ async def _watch_once(
     return False
 
 
-def _apply(service: VaultService, paths: list[Path]) -> bool:
+def _apply(service: VaultService, paths: list[str]) -> bool:
     """Apply one batch unless the vault folder changed; False when it did."""
     if service.check_root() != "ok":
         return False

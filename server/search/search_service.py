@@ -38,7 +38,7 @@ from server.search.snippets import keyword_chunk, mentions_any, snippet
 from server.search.vectors import VectorIndex
 from server.vault.reading import OutsideVaultError, read_file
 
-__all__ = ["MODES", "SearchHit", "SearchService", "vault_text_reader"]
+__all__ = ["MODES", "SearchHit", "SearchService", "decode_note", "vault_text_reader"]
 
 log = logging.getLogger("vaultql.search")
 
@@ -94,11 +94,17 @@ def vault_text_reader(
             return None
         except OSError:
             return None
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        return data.decode("utf-8", errors="replace")
+        return decode_note(data)
 
     return text_of
+
+
+def decode_note(data: bytes) -> str:
+    """A note's text as the parser reads it: UTF-8 without a byte-order mark, bad bytes
+    replaced."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8", errors="replace")
 
 
 class SearchService:

@@ -26,11 +26,12 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
+from query.gc_pause import gc_paused
 from query.links import LinkResolver
 from query.records import NoteRecord
 from query.temporal.dates import date_from_epoch_ms
 from server.vault.catalog_summary import Summary, summarize
-from server.vault.change_set import ChangeSet, SourceFile, no_gc
+from server.vault.change_set import ChangeSet, SourceFile
 from server.vault.exclusions import APP_JSON, Exclusions
 from server.vault.link_index import LinkIndex
 from server.vault.linker import link_record
@@ -38,7 +39,7 @@ from server.vault.note_file import CONTENT_PROBLEMS, content_hash, parse_file
 from server.vault.reading import ESCAPE_MESSAGE, OutsideVaultError, read_file
 from server.vault.scanner import Problem, walk_vault
 
-__all__ = ["Catalog", "ChangeSet", "SourceFile", "Summary", "content_hash", "no_gc"]
+__all__ = ["Catalog", "ChangeSet", "SourceFile", "Summary", "content_hash"]
 
 Progress = Callable[[int, int], None]
 
@@ -81,7 +82,7 @@ class Catalog:
         index_dir: Path | None = None,
     ) -> Catalog:
         """Read every note of the vault at ``vault_path`` (read-only)."""
-        with no_gc():
+        with gc_paused():
             return cls._scan(vault_path, local, progress, exclude, index_dir)
 
     @classmethod
@@ -134,7 +135,7 @@ class Catalog:
         started = time.perf_counter()
         catalog = cls(local)
         catalog._other_files.update(other_paths)
-        with no_gc():
+        with gc_paused():
             for source in sources:
                 if source.path.endswith(".md"):
                     catalog._ingest(source.path, source.data, source.ctime_ms, source.mtime_ms)

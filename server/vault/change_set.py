@@ -1,30 +1,10 @@
-"""The vocabulary of catalog batches: files given in memory, what a batch changed, and the GC
-pause used while building many records at once."""
+"""The vocabulary of catalog batches: files given in memory, and what a batch changed."""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-__all__ = ["ChangeSet", "SourceFile", "no_gc"]
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic GC while building: records hold no cycles, and with millions of fresh
-    objects the collector's repeated full passes otherwise cost more than the parsing. Afterwards
-    the surviving objects are frozen (``gc.freeze``) so later collections skip them; they are
-    still freed by reference counting when the catalog lets go of them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
+__all__ = ["ChangeSet", "SourceFile"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +38,18 @@ class ChangeSet:
     def records_changed(self) -> list[str]:
         """Every note whose record object was replaced: ``changed`` then ``relinked``."""
         return [*self.changed, *self.relinked]
+
+    def merge(self, later: ChangeSet) -> None:
+        """Fold in what a later batch changed: this set then says what both did together (a
+        note changed then removed is removed; removed then created again is changed)."""
+        gone, fresh = set(later.removed), set(later.changed)
+        self.changed = sorted({p for p in self.changed if p not in gone} | fresh)
+        self.removed = sorted({p for p in self.removed if p not in fresh} | gone)
+        moved = gone | fresh
+        self.relinked = [
+            *(p for p in self.relinked if p not in moved),
+            *(p for p in later.relinked if p not in moved and p not in self.relinked),
+        ]
+        self.paths_changed = self.paths_changed or later.paths_changed
+        self.reused += later.reused
+        self.reparsed += later.reparsed

@@ -163,3 +163,10 @@ def test_queries_raise_only_query_errors(
     text = "\n".join([header, *commands]).format(first, second)
     with contextlib.suppress(QueryError):
         execute(text, INDEX, origin="Home.md", env=ENV, limits=Limits(max_rows=10_000))
+
+
+def test_parts_of_an_infinite_duration_are_not_an_internal_error() -> None:
+    """Found by the evaluator test above: ``(dur(1 day) / 0).year`` raised a KeyError."""
+    for part in ("year", "years", "day", "minutes"):
+        result = execute(f"TABLE WITHOUT ID (dur(1 day) / 0).{part}", build_index(), env=ENV)
+        assert len(result.rows) == 7

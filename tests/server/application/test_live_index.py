@@ -6,12 +6,14 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from server.application.live_index import NotReadyError, VaultService
+from server.errors import NotFoundError
 from server.vault.catalog import Catalog
-from tests.server.server_helpers import UTC, make_service, make_vault
+from tests.server.server_helpers import UTC, app_over, make_service, make_vault
 
 
 @pytest.fixture
@@ -33,7 +35,7 @@ def assert_matches_cold_scan(service: VaultService) -> None:
 
 
 def _paths(service: VaultService, query: str) -> list[str]:
-    body = service.run_query(query)
+    body = app_over(service).query(query)
     return [item["path"] for item in body["items"]]
 
 
@@ -47,14 +49,14 @@ def test_modify_updates_fields_and_bumps_revision(service: VaultService, vault: 
 
 
 def test_create_resolves_links_elsewhere(service: VaultService, vault: Path) -> None:
-    alpha = service.note_json("Projects/Alpha.md")
+    alpha = _note(service, "Projects/Alpha.md")
     assert alpha is not None and alpha["unresolved"] == ["Missing"]
     (vault / "Missing.md").write_text("now here\n")
     service.apply_changes([str(vault / "Missing.md")])  # absolute paths work too
-    alpha = service.note_json("Projects/Alpha.md")
+    alpha = _note(service, "Projects/Alpha.md")
     assert alpha is not None and alpha["unresolved"] == []
     assert "Missing.md" in {link["path"] for link in alpha["outlinks"]}
-    note = service.note_json("Missing.md")
+    note = _note(service, "Missing.md")
     assert note is not None and [link["path"] for link in note["inlinks"]] == ["Projects/Alpha.md"]
     assert_matches_cold_scan(service)
 
@@ -63,7 +65,7 @@ def test_delete_drops_backlinks(service: VaultService, vault: Path) -> None:
     (vault / "README.md").unlink()
     snapshot = service.apply_changes(["README.md"])
     assert snapshot is not None and snapshot.removed == ("README.md",)
-    note = service.note_json("Projects/Alpha.md")
+    note = _note(service, "Projects/Alpha.md")
     assert note is not None
     assert [link["path"] for link in note["inlinks"]] == ["Projects/Beta.md"]
     assert_matches_cold_scan(service)
@@ -127,7 +129,7 @@ def test_queries_see_one_snapshot_while_updates_run(service: VaultService, vault
     def query_loop() -> None:
         while not stop.is_set():
             try:
-                body = service.run_query("LIST FROM #project")
+                body = app_over(service).query("LIST FROM #project")
                 # A batch writes two notes at once: a query sees both or neither.
                 paths = {item["path"] for item in body["items"]}
                 assert ("P/x.md" in paths) == ("P/y.md" in paths), paths
@@ -156,22 +158,22 @@ def test_not_ready_before_load(vault: Path) -> None:
     service = make_service(vault)
     assert not service.ready
     with pytest.raises(NotReadyError):
-        service.run_query("LIST")
+        app_over(service).query("LIST")
     assert service.status()["ready"] is False
 
 
 def test_cached_pages_follow_backlink_changes(service: VaultService, vault: Path) -> None:
     query = 'TABLE length(file.inlinks) AS n FROM "Projects" SORT file.name'
-    assert [row[1] for row in service.run_query(query)["rows"]] == [2, 1]  # pages now cached
+    assert [row[1] for row in app_over(service).query(query)["rows"]] == [2, 1]  # pages now cached
     (vault / "README.md").unlink()
     service.apply_changes(["README.md"])
-    assert [row[1] for row in service.run_query(query)["rows"]] == [1, 1]
+    assert [row[1] for row in app_over(service).query(query)["rows"]] == [1, 1]
     (vault / "Projects/Beta.md").write_text("no links now\n")
     service.apply_changes(["Projects/Beta.md"])
-    assert [row[1] for row in service.run_query(query)["rows"]] == [0, 1]
+    assert [row[1] for row in app_over(service).query(query)["rows"]] == [0, 1]
     (vault / "C.md").write_text("[[Beta]] [[Alpha]]\n")
     service.apply_changes(["C.md"])
-    assert [row[1] for row in service.run_query(query)["rows"]] == [1, 2]
+    assert [row[1] for row in app_over(service).query(query)["rows"]] == [1, 2]
 
 
 def test_a_stop_right_after_the_start_leaves_a_warm_cache(
@@ -201,7 +203,7 @@ def test_a_stop_right_after_the_start_leaves_a_warm_cache(
     second = make_service(vault, tmp_path / "index")
     second.load()
     assert second.cache_info["used"] and second.cache_info["reparsed"] == 0
-    assert second.run_query("LIST")["items"] == first.run_query("LIST")["items"]
+    assert app_over(second).query("LIST")["items"] == app_over(first).query("LIST")["items"]
 
 
 def test_a_note_swapped_for_a_symlink_out_is_dropped_and_reported(
@@ -216,7 +218,7 @@ def test_a_note_swapped_for_a_symlink_out_is_dropped_and_reported(
     snapshot = service.apply_changes(["Projects/Beta.md"])
     assert snapshot is not None and snapshot.removed == ("Projects/Beta.md",)
     assert ("Projects/Beta.md", "symlink-escape") in [(p.path, p.kind) for p in snapshot.problems]
-    assert service.note_json("Projects/Beta.md") is None
+    assert _note(service, "Projects/Beta.md") is None
     assert _paths(service, "LIST WHERE leak") == []
     assert "TOPSECRET" not in repr(service.status()) + repr(service.records())
     assert_matches_cold_scan(service)
@@ -257,7 +259,7 @@ def test_a_missing_vault_folder_is_not_ready_until_it_is_back(
     assert status["ready"] is False and status["progress"]["phase"] == "vault-missing"
     assert "missing" in status["reason"]
     with pytest.raises(NotReadyError, match="missing"):
-        service.run_query("LIST")
+        app_over(service).query("LIST")
     assert service.apply_changes(["Projects/Alpha.md"]) is None  # nothing applied meanwhile
     away.rename(vault)
     (vault / "README.md").unlink()
@@ -267,3 +269,11 @@ def test_a_missing_vault_folder_is_not_ready_until_it_is_back(
     assert status["ready"] is True and status["progress"]["phase"] == "ready"
     assert "reason" not in status
     assert_matches_cold_scan(service)
+
+
+def _note(service: VaultService, path: str) -> dict[str, Any] | None:
+    """What ``GET /api/v1/notes/{path}`` answers, or None for no such note."""
+    try:
+        return app_over(service).note(path)
+    except NotFoundError:
+        return None

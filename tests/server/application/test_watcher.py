@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.server.served import Served, served
-from tests.server.server_helpers import make_service
+from tests.server.server_helpers import app_over, make_service
 
 DEMO = ROOT / "fixtures" / "demo-vault"
 # Everything a scan decides, without clocks: paths, links both ways, tags, fields, tasks.
@@ -48,7 +48,7 @@ def _fresh_rows(vault: Path) -> Any:
     """What a new server would answer: a cold scan of the folder now at ``vault``."""
     service = make_service(vault)
     service.load()
-    return service.run_query(SHAPE)["rows"]
+    return app_over(service).query(SHAPE)["rows"]
 
 
 def _status(server: Served) -> dict[str, Any]:

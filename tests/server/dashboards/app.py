@@ -3,7 +3,7 @@
 :class:`StubService` stands in for the live index (``snapshot()`` with ``.index`` and
 ``.revision``), so the fixture's index — with its fixed times — is what the application sees. The
 app has the real bearer-token middleware with ``/dashboard`` exempt, as the full server must be
-wired, and the real error handlers. """
+wired, and the real error handlers."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from server.application.live_index import VaultService
 from server.dashboards.conventions import load_config
 from server.dashboards.para import dql_file_fields
 from tests.conftest import ROOT
-from tests.server.server_helpers import UTC
+from tests.server.server_helpers import UTC, app_over
 
 DASHBOARD_VAULT = ROOT / "fixtures" / "dashboard-vault"
 
@@ -24,7 +24,7 @@ def vault(tmp_path: Path) -> Path:
 
 
 def _rows(service: VaultService, dql: str) -> list[list[object]]:
-    result = service.run_query(dql, origin=None, fmt="json", timeout_s=10, max_rows=10_000)
+    result = app_over(service).query(dql)
     return [
         [cell["path"] if isinstance(cell, dict) else cell for cell in row] for row in result["rows"]
     ]

@@ -13,6 +13,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from server.application.live_index import VaultService
+from server.errors import NotFoundError
 from server.web.app import create_app
 from tests.server.server_helpers import TOKEN, app_over, make_service, make_vault, settings
 
@@ -162,7 +163,7 @@ def test_symlinks_out_of_the_vault_are_not_served(guarded: VaultService, target:
     status, body = _raw_get(guarded, "/api/v1/notes/" + target)
     assert status == 404
     assert body["error"]["code"] == "not_found"
-    result = guarded.run_query("TABLE password, leak")
+    result = app_over(guarded).query("TABLE password, leak")
     assert "hunter2" not in orjson.dumps(result).decode()
     assert {row[0]["path"] for row in result["rows"]} == set(guarded.snapshot().index.paths)
     assert not any(
@@ -186,3 +187,11 @@ def test_line_breaks_in_note_paths_are_bad_paths(guarded: VaultService, target: 
     # `README.md%0A` name README.md.
     status, body = _raw_get(guarded, "/api/v1/notes/" + target)
     assert (status, body["error"]["code"]) == (400, "bad_path"), body
+
+
+def _note(service: VaultService, path: str) -> dict[str, Any] | None:
+    """What ``GET /api/v1/notes/{path}`` answers, or None for no such note."""
+    try:
+        return app_over(service).note(path)
+    except NotFoundError:
+        return None
