@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from query.positional import pickled_by_position
 from query.values import Date, Link, Value
 
 
@@ -107,3 +108,9 @@ class NoteRecord:
     def ext(self) -> str:
         base = self.path.rsplit("/", 1)[-1]
         return base.rsplit(".", 1)[-1] if "." in base else ""
+
+
+# Pickled by position: the catalog cache holds tens of thousands of these (``query.positional``).
+_make_section = pickled_by_position(Section, "_make_section")
+_make_list_item = pickled_by_position(ListItem, "_make_list_item")
+_make_note_record = pickled_by_position(NoteRecord, "_make_note_record")

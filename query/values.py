@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, Literal, TypeAlias
 
+from query.positional import pickled_by_position
+
 LinkType = Literal["file", "header", "block"]
 
 
@@ -175,3 +177,9 @@ class Widget:
 
 Value: TypeAlias = Any
 """Any Dataview value (see the table above). ``Any`` because the union is recursive."""
+
+
+# Pickled by position: the catalog cache holds tens of thousands of these (``query.positional``).
+_make_link = pickled_by_position(Link, "_make_link")
+_make_date = pickled_by_position(Date, "_make_date")
+_make_duration = pickled_by_position(Duration, "_make_duration")

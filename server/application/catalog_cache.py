@@ -67,7 +67,7 @@ _FINGERPRINT_MODULES = (
     "server.vault.linker",
     "server.vault.catalog",
     "server.vault.note_file",
-    "server.vault.record_builders",
+    "query.positional",
     "server.application.catalog_sync",
 )
 
@@ -82,6 +82,17 @@ _ALLOWED_GLOBALS = frozenset(
         ("zoneinfo", "ZoneInfo"),
         ("builtins", "set"),
         ("builtins", "frozenset"),
+    }
+)
+# The positional constructors records and values pickle through (``query.positional``).
+_REBUILDERS = frozenset(
+    {
+        ("query.values", "_make_link"),
+        ("query.values", "_make_date"),
+        ("query.values", "_make_duration"),
+        ("query.records", "_make_section"),
+        ("query.records", "_make_list_item"),
+        ("query.records", "_make_note_record"),
     }
 )
 
@@ -139,6 +150,10 @@ class _Pickler(pickle.Pickler):
 
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _REBUILDERS:
+            found = super().find_class(module, name)
+            if callable(found) and getattr(found, "__module__", None) == module:
+                return found
         if module.startswith(_ALLOWED_MODULE_PREFIXES) or (module, name) in _ALLOWED_GLOBALS:
             found = super().find_class(module, name)
             # Only classes defined where they are named: never a module or function reached

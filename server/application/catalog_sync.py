@@ -224,9 +224,16 @@ def rescan(
     catalog.replace_walk_problems(walk.problems, on_disk)
     removals = [path for path in catalog.note_paths() if path not in on_disk]
     removals += sorted(catalog.other_files - set(walk.other_files))
-    notes: Iterable[tuple[str, Path]] = walk.notes
+    # A note with the size and times it was last read with is not read again (the walk has
+    # stat'ed it already); any other is read, and re-parsed only if its bytes changed.
+    stamps = walk.stamps
+    unchanged = [
+        rel for rel, _ in walk.notes if rel in catalog and catalog.unchanged(rel, stamps[rel])
+    ]
+    skip = set(unchanged)
+    notes: Iterable[tuple[str, Path]] = [item for item in walk.notes if item[0] not in skip]
     if progress is not None:
-        notes = _counted(walk.notes, progress)
+        notes = _counted(list(notes), progress)
     failed: list[str] = []
     with gc_paused():
         changes = catalog.apply(
@@ -236,4 +243,5 @@ def rescan(
         )
         _drop_failed(catalog, changes, failed)
     catalog.set_config_problems(exclusions.problems)
+    changes.reused += len(unchanged)
     return changes

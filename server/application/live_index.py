@@ -208,8 +208,9 @@ class VaultService:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def load(self) -> None:
-        """Build the first snapshot: warm from the cache when it is valid, else a full scan."""
+    def load(self, *, warm_pages: bool = True) -> None:
+        """Build the first snapshot: warm from the cache when it is valid, else a full scan.
+        Then (``warm_pages``) build every page object, for a server's later queries."""
         with self._write:
             if self._load_started:
                 return
@@ -237,7 +238,8 @@ class VaultService:
         # Every page object next (≈ 0.3 s at 10k notes), so later queries find them built; a
         # query arriving meanwhile builds the pages it needs itself (a page built twice is built
         # the same, and the caches are plain dicts).
-        snapshot.index.warm()
+        if warm_pages:
+            snapshot.index.warm()
 
     def _build_catalog(self) -> Catalog:
         state = None

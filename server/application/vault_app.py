@@ -116,6 +116,7 @@ class VaultApp:
         self.options = options or AppOptions()
         self.vault = Path(vault).resolve()
         self.index_dir = (self.options.index_dir or default_index_dir(self.vault)).resolve()
+        _cache_grammar(self.index_dir.parent)
         self.local = self.options.local or local_zone()
         self._clock = clock
         self._on_progress = on_progress
@@ -146,8 +147,9 @@ class VaultApp:
     # -- lifecycle -----------------------------------------------------------------------------
 
     def load(self) -> None:
-        """Build the first snapshot: warm from the cache when it is valid, else a full scan."""
-        self.live.load()
+        """Build the first snapshot: warm from the cache when it is valid, else a full scan.
+        (One-shot, the pages are built only as the one request needs them.)"""
+        self.live.load(warm_pages=not self.options.one_shot)
 
     async def run(self, stop: asyncio.Event, *, watch: bool = True) -> None:
         """Follow the vault until ``stop``: the initial load, the watcher, search and related
@@ -404,6 +406,21 @@ class VaultApp:
 
             self._words = WordCounter(self.vault)  # counts are cached by content hash
         return self._words
+
+
+def _cache_grammar(directory: Path) -> None:
+    """The DQL grammar's analysis, kept beside the index folders (a one-shot command parses
+    its query 0.1 s sooner); nothing is lost when the folder cannot be written."""
+    import sys
+
+    from query.parsing.parser import use_grammar_cache
+
+    version = f"py{sys.version_info[0]}{sys.version_info[1]}"
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return
+    use_grammar_cache(str(directory / f"dql-grammar-{version}.lark-cache"))
 
 
 def _check_range(name: str, value: float, low: float, high: float) -> None:

@@ -36,7 +36,7 @@ from server.vault.exclusions import APP_JSON, Exclusions
 from server.vault.link_index import LinkIndex
 from server.vault.linker import link_record
 from server.vault.note_file import CONTENT_PROBLEMS, content_hash, parse_file
-from server.vault.reading import ESCAPE_MESSAGE, OutsideVaultError, read_file
+from server.vault.reading import ESCAPE_MESSAGE, OutsideVaultError, Stamp, read_file
 from server.vault.scanner import Problem, walk_vault
 
 __all__ = ["Catalog", "ChangeSet", "SourceFile", "Summary", "content_hash"]
@@ -62,9 +62,10 @@ class Catalog:
         self._parsed: dict[str, NoteRecord] = {}
         self._records: dict[str, NoteRecord] = {}
         self._inline_counts: dict[str, int] = {}
+        self._stamps: dict[str, Stamp] = {}  # size and times each note was last read with
         self._problems: dict[str, list[Problem]] = {}
         self._other_files: set[str] = set()
-        self._links: LinkIndex | None = None  # built on the first apply; kept up to date after
+        self._links: LinkIndex | None = None  # see _link_index
         self.resolver = LinkResolver(())
         self.excluded = 0
         self.elapsed = 0.0
@@ -156,6 +157,7 @@ class Catalog:
             "other_files": sorted(self._other_files),
             "problems": {path: list(items) for path, items in self._problems.items()},
             "inline_counts": dict(self._inline_counts),
+            "stamps": dict(self._stamps),
             "excluded": self.excluded,
         }
 
@@ -175,6 +177,9 @@ class Catalog:
             catalog._parsed[path] = parsed[path]
             catalog._records[path] = record
             catalog._inline_counts[path] = counts.get(path, 0)
+            stamp = state.get("stamps", {}).get(path)
+            if stamp is not None:
+                catalog._stamps[path] = stamp
             kept = [p for p in state["problems"].get(path, ()) if p.kind in CONTENT_PROBLEMS]
             if kept:
                 catalog._problems[path] = kept
@@ -238,9 +243,6 @@ class Catalog:
         ``attachments`` (non-note paths that exist). ``upserts`` may be a generator; it is
         consumed once, one file at a time. Links are resolved afresh only where they could
         resolve differently, so the result equals a cold build of the same files."""
-        if self._links is None:
-            self._links = LinkIndex(self._parsed.values())
-        links = self._links
         parsed = self._parsed
         others = self._other_files
         changes = ChangeSet()
@@ -276,7 +278,7 @@ class Catalog:
             changes.reparsed += 1
             if outcome == "parsed":
                 fresh[path] = None
-                links.add(parsed[path])
+                self._link_index().add(parsed[path])
             else:
                 fresh.pop(path, None)
                 retimed.pop(path, None)
@@ -290,9 +292,21 @@ class Catalog:
         changes.removed = sorted(p for p, was in was_note.items() if was and p not in parsed)
         return changes
 
+    def unchanged(self, path: str, stamp: Stamp) -> bool:
+        """Whether the note at ``path`` was last read with this size and these times (then its
+        bytes are taken to be the same, as git and rsync take them: a warm start need not read
+        it)."""
+        return self._stamps.get(path) == stamp
+
     def _update(self, source: SourceFile) -> str:
         """One note's new bytes: "same" (nothing to do), "retimed" (times only), "parsed",
         or "gone" (skipped: binary or unparseable)."""
+        outcome = self._compare(source)
+        if outcome != "gone":
+            self._stamps[source.path] = (len(source.data), source.ctime_ms, source.mtime_ms)
+        return outcome
+
+    def _compare(self, source: SourceFile) -> str:
         old = self._parsed.get(source.path)
         if old is not None and old.content_hash == content_hash(source.data):
             ctime = date_from_epoch_ms(source.ctime_ms, self.local)
@@ -307,6 +321,13 @@ class Catalog:
         if self._ingest(source.path, source.data, source.ctime_ms, source.mtime_ms):
             return "parsed"
         return "gone"
+
+    def _link_index(self) -> LinkIndex:
+        """Which notes link to which names, built when a batch first needs it (a warm start that
+        finds nothing changed never does) and kept up to date after."""
+        if self._links is None:
+            self._links = LinkIndex(self._parsed.values())
+        return self._links
 
     def _relink(self, fresh: Iterable[str], delta: list[str], changes: ChangeSet) -> None:
         """Link the freshly parsed notes; when paths appeared or vanished, re-link the other
@@ -325,8 +346,7 @@ class Catalog:
             self._records[path] = link_record(self._parsed[path], resolve)
         if not delta:
             return
-        links = self._links
-        assert links is not None
+        links = self._link_index()
         candidates: Iterable[str]
         if len(delta) > max(_CHECK_ALL_MIN, len(self._parsed) // 8):
             candidates = list(self._parsed)
@@ -353,6 +373,7 @@ class Catalog:
         return True
 
     def _forget(self, path: str) -> None:
+        self._stamps.pop(path, None)
         self._parsed.pop(path, None)
         self._records.pop(path, None)
         self._inline_counts.pop(path, None)

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from query.links import EMOJI_RANGES, is_emoji_char, normalize_header
+from query.positional import positional_constructor
 from query.values import Value
 from server.vault.field_values import (
     cached_date,
@@ -30,7 +31,6 @@ from server.vault.field_values import (
     frontmatter_value,
     parse_inline_value,
 )
-from server.vault.record_builders import positional_constructor
 
 __all__ = [
     "InlineField",

@@ -15,9 +15,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 
+from query.positional import positional_constructor
 from query.records import ListItem, NoteRecord
 from query.values import Link, Value
-from server.vault.record_builders import positional_constructor
 
 Resolve = Callable[[str, str], "str | None"]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import tzinfo
 
+from query.positional import positional_constructor
 from query.records import ListItem
 from query.values import Link, Value
 from server.vault.field_map import FieldMap
@@ -22,7 +23,6 @@ from server.vault.fields import (
     extract_item_tags,
     extract_task_inline_fields,
 )
-from server.vault.record_builders import positional_constructor
 
 _make_item = positional_constructor(ListItem)  # ListItem(...) by position, without __init__
 

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from query.links import display_text, normalize_header, parse_link_inner
+from query.positional import positional_constructor
 from query.records import NoteRecord, Section
 from query.values import Date, Link, Value
 from server.vault.field_map import FieldMap
@@ -36,7 +37,6 @@ from server.vault.fields import (
     frontmatter_value,
 )
 from server.vault.lists import LIST_ITEM, MAX_FIELD_LINE, ListTracker, columns, finish_items
-from server.vault.record_builders import positional_constructor
 from server.vault.yaml_reader import read_frontmatter
 
 _FENCE_OPEN = re.compile(r"[ \t]*(`{3,}|~{3,})([^`]*)$")

@@ -28,8 +28,10 @@ __all__ = [
     "ConfigReadError",
     "FileData",
     "OutsideVaultError",
+    "Stamp",
     "read_config",
     "read_file",
+    "stamp_of",
 ]
 
 MAX_NOTE_BYTES = 256 * 1024 * 1024  # larger notes are reported and skipped
@@ -176,10 +178,20 @@ def read_file(
         data = chunks[0] if len(chunks) == 2 else b"".join(chunks)
     finally:
         os.close(fd)
-    # Obsidian shows the birth time where the OS has one; Linux stat gives the change time.
+    _, ctime_ms, mtime_ms = stamp_of(info)
+    return FileData(data, len(data), ctime_ms, mtime_ms)
+
+
+Stamp = tuple[int, float, float]
+"""A file's size, creation and modification times (epoch ms), as :func:`read_file` gives them."""
+
+
+def stamp_of(info: os.stat_result) -> Stamp:
+    """The :data:`Stamp` of a ``stat`` result. Obsidian shows the birth time where the OS has
+    one; Linux stat gives the change time."""
     created = getattr(info, "st_birthtime", None)
     ctime_ns = int(created * 1e9) if created is not None else info.st_ctime_ns
-    return FileData(data, len(data), ctime_ns / 1e6, info.st_mtime_ns / 1e6)
+    return info.st_size, ctime_ns / 1e6, info.st_mtime_ns / 1e6
 
 
 def read_config(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from server.vault.exclusions import Exclusions
-from server.vault.reading import ESCAPE_MESSAGE
+from server.vault.reading import ESCAPE_MESSAGE, Stamp, stamp_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,7 @@ class Problem:
 @dataclass(slots=True)
 class WalkResult:
     notes: list[tuple[str, Path]] = field(default_factory=list)  # (vault path, absolute path)
+    stamps: dict[str, Stamp] = field(default_factory=dict)  # each note's size and times
     other_files: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     excluded: int = 0
@@ -128,5 +129,6 @@ def _visit(
         return
     if rel.endswith(".md"):
         result.notes.append((rel, Path(entry.path)))
+        result.stamps[rel] = stamp_of(info)
     else:
         result.other_files.append(rel)

@@ -15,7 +15,7 @@ from server.search import snapshot_sync
 from server.search.embedder import HashEmbedder
 from server.search.search_service import SearchService, vault_text_reader
 from server.vault.change_set import ChangeSet
-from tests.server.server_helpers import make_service, make_vault
+from tests.server.server_helpers import app_over, make_service, make_vault
 
 
 def test_a_change_set_merges_a_later_one() -> None:
@@ -165,3 +165,26 @@ def test_watcher_paths_stay_strings(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr("server.application.live_index.apply_paths", spy)
     service.apply_changes([str(vault / "README.md"), "/elsewhere/x.md", "Daily/2024-01-01.md"])
     assert seen == [["README.md", "Daily/2024-01-01.md"]]  # vault-relative, outside dropped
+
+
+def test_a_warm_start_reads_only_the_files_whose_size_or_times_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = make_vault(tmp_path / "vault")
+    first = make_service(vault, tmp_path / "index")
+    first.load()
+    first.close()  # writes the catalog cache
+    (vault / "README.md").write_text("# Readme\nSee [[Alpha]] and [[Beta]].\n", encoding="utf-8")
+    read: list[str] = []
+    real = catalog_sync.read_file
+
+    def spy(path: Any, root: str, **kwargs: Any) -> Any:
+        read.append(Path(path).name)
+        return real(path, root, **kwargs)
+
+    monkeypatch.setattr(catalog_sync, "read_file", spy)
+    second = make_service(vault, tmp_path / "index")
+    second.load()
+    assert read == ["README.md"]
+    assert second.cache_info["reused"] == len(second.records()) - 1
+    assert "Beta" in str(app_over(second).note("README.md")["outlinks"])

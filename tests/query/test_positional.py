@@ -8,7 +8,7 @@ from datetime import UTC
 from query.records import ListItem, NoteRecord
 from query.temporal.dates import local_date
 from query.values import Link
-from server.vault.record_builders import positional_constructor
+from query.positional import positional_constructor
 
 
 def test_list_item_and_note_record_match_their_init() -> None:
