@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC
 
+from query.positional import positional_constructor
 from query.records import ListItem, NoteRecord
 from query.temporal.dates import local_date
 from query.values import Link
-from query.positional import positional_constructor
 
 
 def test_list_item_and_note_record_match_their_init() -> None:
