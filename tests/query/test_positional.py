@@ -66,3 +66,19 @@ def test_other_classes_get_their_own_constructor() -> None:
         a: int
 
     assert positional_constructor(Plain) is Plain
+
+
+def test_records_and_values_pickle_by_position_and_back() -> None:
+    import pickle
+
+    from query.records import Section
+    from query.values import Date, Duration
+
+    link = Link("a/b.md", display="B", subpath="Part", type="header", embed=True)
+    date = local_date(2024, 3, 5, local=UTC)
+    samples = [link, date, Duration(days=1, hours=2), Section("H", 2, ("H",), 3, 9, link)]
+    for value in samples:
+        copy = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        assert copy == value and type(copy) is type(value)
+        assert type(value).__reduce__(value)[0].__name__.startswith("_make_")
+    assert isinstance(date, Date)
