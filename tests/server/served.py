@@ -84,18 +84,19 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60) 
     raise AssertionError("server did not become ready")
 
 
-@contextlib.contextmanager
-def served(
+def start_server(
     vault: Path,
     tmp_path: Path,
     *extra_args: str,
     watch: bool = False,
+    search: bool = False,
+    index_dir: Path | None = None,
     env: dict[str, str] | None = None,
-) -> Iterator[Served]:
-    """``vaultql serve VAULT --no-search`` in a subprocess (``--no-watch`` unless ``watch``);
-    its stderr goes to a log file in ``tmp_path`` (``Served.stderr_text``)."""
+) -> tuple[subprocess.Popen[bytes], str, Path, Path]:
+    """``vaultql serve VAULT`` in a subprocess on a free port, not waited for: ``(process,
+    url, index_dir, log)``; its stderr goes to ``log``."""
     port = free_port()
-    index_dir = tmp_path / f"index-{port}"
+    index_dir = index_dir or tmp_path / f"index-{port}"
     args = [
         sys.executable,
         "-m",
@@ -107,7 +108,7 @@ def served(
         "--index-dir",
         str(index_dir),
         "--quiet",
-        "--no-search",
+        *([] if search else ["--no-search"]),
         *([] if watch else ["--no-watch"]),
         *extra_args,
     ]
@@ -122,14 +123,32 @@ def served(
         process = subprocess.Popen(
             args, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=stderr
         )
-    url = f"http://127.0.0.1:{port}"
+    return process, f"http://127.0.0.1:{port}", index_dir, log
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Kill -9 (what a crash does) and reap."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
+    process.wait(10)
+
+
+@contextlib.contextmanager
+def served(
+    vault: Path,
+    tmp_path: Path,
+    *extra_args: str,
+    watch: bool = False,
+    env: dict[str, str] | None = None,
+) -> Iterator[Served]:
+    """``vaultql serve VAULT --no-search`` in a subprocess (``--no-watch`` unless ``watch``),
+    once ready; its stderr goes to a log file in ``tmp_path`` (``Served.stderr_text``)."""
+    process, url, index_dir, log = start_server(vault, tmp_path, *extra_args, watch=watch, env=env)
     try:
         wait_ready(url, process)
         yield Served(url, process, vault, index_dir, log)
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-        process.wait(10)
+        stop(process)
 
 
 @dataclass

@@ -80,14 +80,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(
-    service: VaultService, derived: DerivedServices | None = None, **overrides: Any
-) -> Iterator[str]:
-    """A real uvicorn on 127.0.0.1 (random port) in a thread; yields the base URL. With
-    ``derived``, search and related notes answer too."""
-    port = free_port()
-    served = settings(host="127.0.0.1", port=port, **overrides)
-    server = uvicorn.Server(uvicorn_config(create_app(app_over(service, derived), served), served))
+def uvicorn_thread(app: Any, served: ServerSettings) -> Iterator[int]:
+    """``app`` under ``vaultql serve``'s uvicorn configuration (``served``'s host and port), in
+    a thread; yields the port once it listens."""
+    server = uvicorn.Server(uvicorn_config(app, served))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -96,7 +92,18 @@ def running_server(
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield served.port
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@contextlib.contextmanager
+def running_server(
+    service: VaultService, derived: DerivedServices | None = None, **overrides: Any
+) -> Iterator[str]:
+    """A real uvicorn on 127.0.0.1 (random port) in a thread; yields the base URL. With
+    ``derived``, search and related notes answer too."""
+    served = settings(host="127.0.0.1", port=free_port(), **overrides)
+    with uvicorn_thread(create_app(app_over(service, derived), served), served) as port:
+        yield f"http://127.0.0.1:{port}"

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,35 +12,16 @@ import httpx
 import pytest
 
 from server.vault.catalog import Catalog
-from tests.conftest import ROOT, VAULTS
-from tests.server.server_helpers import TOKEN, UTC, free_port
+from tests.conftest import VAULTS
+from tests.server.served import start_server, stop
+from tests.server.server_helpers import TOKEN, UTC
 
 SOURCE = VAULTS / "vaultofknowledge"
 
 
 def _start(vault: Path, index: Path, tmp_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "VAULTQL_TOKEN": TOKEN}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "server.cli",
-            "serve",
-            str(vault),
-            "--port",
-            str(port),
-            "--index-dir",
-            str(index),
-            "--quiet",
-            "--no-watch",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    return process, f"http://127.0.0.1:{port}"
+    process, url, _, _ = start_server(vault, tmp_path, index_dir=index, search=True)
+    return process, url
 
 
 def _status(client: httpx.Client) -> dict[str, Any] | None:
@@ -60,7 +38,7 @@ def _wait(
 ) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+        assert process.poll() is None, "the server died"
         status = _status(client)
         if status is not None and (status["ready"] or not ready):
             return status
@@ -69,10 +47,7 @@ def _wait(
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGKILL)
-    process.wait(10)
-    if process.stderr:
-        process.stderr.close()
+    stop(process)
 
 
 @pytest.mark.skipif(not SOURCE.is_dir(), reason="shared vault missing")

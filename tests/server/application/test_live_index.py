@@ -13,19 +13,7 @@ import pytest
 from server.application.live_index import NotReadyError, VaultService
 from server.errors import NotFoundError
 from server.vault.catalog import Catalog
-from tests.server.server_helpers import UTC, app_over, make_service, make_vault
-
-
-@pytest.fixture
-def vault(tmp_path: Path) -> Path:
-    return make_vault(tmp_path / "vault")
-
-
-@pytest.fixture
-def service(vault: Path) -> VaultService:
-    service = make_service(vault)
-    service.load()
-    return service
+from tests.server.server_helpers import UTC, app_over, make_service
 
 
 def assert_matches_cold_scan(service: VaultService) -> None:

@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from server.application.live_index import VaultService
 from server.web.app import create_app
-from tests.server.server_helpers import AUTH, app_over, make_service, make_vault, settings
-
-
-@pytest.fixture
-def vault(tmp_path: Path) -> Path:
-    return make_vault(tmp_path / "vault")
-
-
-@pytest.fixture
-def service(vault: Path) -> VaultService:
-    service = make_service(vault)
-    service.load()
-    return service
+from tests.server.server_helpers import AUTH, app_over, settings
 
 
 @pytest.fixture

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-import uvicorn
 
-from server.cli.serve import uvicorn_config
-from tests.server.server_helpers import free_port, settings
+from tests.server.server_helpers import free_port, settings, uvicorn_thread
 
 
 @dataclass
@@ -109,20 +106,8 @@ def exchange(
 def limited_server(app: Any, **overrides: Any) -> Iterator[int]:
     """``app`` under ``vaultql serve``'s uvicorn configuration on 127.0.0.1, in a thread;
     yields the port. ``overrides`` go to the settings (e.g. ``read_timeout_s=1.0``)."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn_config(app, settings(port=port, **overrides)))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    try:
+    with uvicorn_thread(app, settings(port=free_port(), **overrides)) as port:
         yield port
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def request(
