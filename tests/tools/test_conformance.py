@@ -15,7 +15,8 @@ import pytest
 
 from tests.conftest import CORPUS_PATH, ROOT
 from tools.conformance.cases import runner_for
-from tools.conformance.runner import Corpus, run
+from tools.conformance.corpus import Corpus
+from tools.conformance.runner import run
 
 DEVIATIONS_DOC = ROOT / "docs" / "dataview-compatibility.md"
 

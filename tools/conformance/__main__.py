@@ -9,7 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from tools.conformance.runner import Corpus, format_report, run
+from tools.conformance.corpus import Corpus
+from tools.conformance.runner import format_report, run
 
 
 def main(argv: list[str] | None = None) -> int:

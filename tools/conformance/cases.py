@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tools.conformance.runner import Corpus, decode, encode, same
+from tools.conformance.corpus import Corpus, decode, encode, same
 
 Case = Mapping[str, Any]
 Runner = Callable[[Corpus, Case], tuple[bool, str]]

@@ -13,23 +13,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.web.responses import json_response
+from server.web.routes import dashboards, related, search
+from server.web.routes.describe import AUTH_ERRORS as _AUTH_ERRORS
+from server.web.routes.describe import OBJECT as _OBJECT
+from server.web.routes.describe import error as _error
+from server.web.routes.describe import ok as _ok
 from server.web.routes.health import version
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-
-
-def _ok(description: str, schema: dict[str, Any], media: str = "application/json") -> Any:
-    return {"200": {"description": description, "content": {media: {"schema": schema}}}}
-
-
-_AUTH_ERRORS = {"401": _error("missing or wrong bearer token"), "403": _error("Host refused")}
-
-_OBJECT: dict[str, Any] = {"type": "object"}
 
 
 def openapi_document() -> dict[str, Any]:
@@ -157,41 +146,8 @@ def openapi_document() -> dict[str, Any]:
     }
 
 
-def described_get(
-    summary: str, parameters: dict[str, tuple[str, bool]], *, not_found: bool = False
-) -> dict[str, Any]:
-    """A GET operation with query ``parameters`` (name → (description, required)), the shared
-    auth and error responses, and 503 while the index or the search service is unavailable."""
-    responses: dict[str, Any] = {
-        **_ok(summary, _OBJECT),
-        "400": _error("a bad parameter"),
-        "503": _error("not ready or not enabled on this server"),
-        **_AUTH_ERRORS,
-    }
-    if not_found:
-        responses["404"] = _error("no such note")
-    return {
-        "get": {
-            "summary": summary,
-            "parameters": [
-                {
-                    "name": name,
-                    "in": "query",
-                    "required": required,
-                    "description": description,
-                    "schema": {"type": "string"},
-                }
-                for name, (description, required) in parameters.items()
-            ],
-            "responses": responses,
-        }
-    }
-
-
 def _contributed() -> dict[str, Any]:
     """Paths described by the endpoint modules that describe themselves (``OPENAPI``)."""
-    from server.web.routes import dashboards, related, search
-
     paths: dict[str, Any] = {}
     for module in (dashboards, search, related):
         paths.update(module.OPENAPI)

@@ -33,6 +33,7 @@ from server.search.options import (
 )
 from server.web.params import Params
 from server.web.responses import answer, app_of
+from server.web.routes.describe import described_get
 
 __all__ = [
     "ROUTES",
@@ -76,8 +77,6 @@ async def duplicates_endpoint(request: Request) -> Response:
 
 
 def _openapi() -> dict[str, Any]:
-    from server.web.routes.openapi import described_get
-
     note = {"path": ("the note, vault-relative with extension", True)}
     return {
         "/api/v1/related": described_get(

@@ -34,6 +34,7 @@ from starlette.routing import Route
 from server.errors import BadRequestError
 from server.web.params import Params
 from server.web.responses import answer, app_of, json_body
+from server.web.routes.describe import described_get
 
 __all__ = ["ROUTES", "prioritise_endpoint", "search_endpoint"]
 
@@ -58,8 +59,6 @@ async def prioritise_endpoint(request: Request) -> Response:
 
 
 def _openapi() -> dict[str, Any]:
-    from server.web.routes.openapi import described_get
-
     path_body = {"application/json": {"schema": {"type": "object", "required": ["path"]}}}
     return {
         "/api/v1/search": described_get(
