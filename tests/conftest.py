@@ -16,13 +16,22 @@ VAULTS = SHARED / "vaults"
 DEMO_VAULT = ROOT / "fixtures" / "demo-vault"
 
 
+def require_shared(path: Path) -> Path:
+    """``path`` (in the shared folder) when it is there. The suite never skips for want of it:
+    a missing file fails the test (or the module's collection), saying what and where."""
+    if not path.exists():
+        pytest.fail(
+            f"missing {path}: the tests read the shared folder beside this checkout ({SHARED}: "
+            "the real vaults, the Dataview conformance corpus, the retrieval data); restore it "
+            "there, as the project's checkout has it",
+            pytrace=False,
+        )
+    return path
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
-    if not SHARED.is_dir():
-        pytest.fail(
-            f"the shared folder is missing at {SHARED}; tests read vaults and the corpus from it"
-        )
-    return SHARED
+    return require_shared(SHARED)
 
 
 def _fingerprint(roots: list[Path]) -> dict[str, str]:

@@ -55,6 +55,7 @@ def _report(result: subprocess.CompletedProcess[str]) -> str:
     return f"exit {result.returncode}\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
 
 
+@pytest.mark.slow
 def test_plugin_builds_and_its_vitest_suite_passes() -> None:
     result = _npm("test", timeout=180)
     assert result.returncode == 0, _report(result)
@@ -62,6 +63,7 @@ def test_plugin_builds_and_its_vitest_suite_passes() -> None:
     assert " failed" not in result.stdout.split("Test Files")[-1], _report(result)
 
 
+@pytest.mark.slow
 def test_plugin_end_to_end_in_headless_chromium() -> None:
     if not Path(CHROMIUM).exists():
         _missing(f"Chromium at {CHROMIUM}")

@@ -82,6 +82,7 @@ class Attack:
 # -- 1: a catastrophic regex, at the default time limit of 10 s -------------------------------
 
 
+@pytest.mark.slow
 def test_a_catastrophic_regex_ends_at_the_time_limit_and_nothing_waits_for_it(
     vault: Path, tmp_path: Path
 ) -> None:
@@ -110,6 +111,7 @@ BOMBS = [
 ]
 
 
+@pytest.mark.slow
 def test_memory_bombs_end_in_a_limit_and_the_process_stays_in_its_budget(
     vault: Path, tmp_path: Path
 ) -> None:
@@ -145,6 +147,7 @@ EXPLOSIONS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", EXPLOSIONS)
 def test_explosions_and_slow_rows_end_within_about_a_second_of_the_limit(
     server: Served, text: str
@@ -219,6 +222,7 @@ def hostile_query(rng: random.Random) -> str:
     return shape.format(e=expr)
 
 
+@pytest.mark.slow
 def test_fuzzed_hostile_queries_never_take_the_server_down(vault: Path, tmp_path: Path) -> None:
     rng = random.Random(12)
     with (

@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from server.vault.catalog import Catalog
-from tests.conftest import VAULTS
+from tests.conftest import VAULTS, require_shared
 from tests.server.served import start_server, stop
 from tests.server.server_helpers import TOKEN, UTC
 
-SOURCE = VAULTS / "vaultofknowledge"
+SOURCE = require_shared(VAULTS / "vaultofknowledge")
 
 
 def _start(vault: Path, index: Path, tmp_path: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -50,7 +50,7 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
     stop(process)
 
 
-@pytest.mark.skipif(not SOURCE.is_dir(), reason="shared vault missing")
+@pytest.mark.slow
 def test_kill_9_mid_index_then_restart_recovers(tmp_path: Path) -> None:
     vault = Path(shutil.copytree(SOURCE, tmp_path / "vault", symlinks=True))
     index = tmp_path / "index"

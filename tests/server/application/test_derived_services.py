@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
 from server.application.derived_services import DerivedServices
@@ -99,6 +100,7 @@ def test_embedding_progress_is_announced_on_the_event_hub(tmp_path: Path) -> Non
         assert _eventually(lambda: "embedding" in subscription_events)
 
 
+@pytest.mark.slow
 def test_served_apps_make_search_once_dql_is_ready(tmp_path: Path) -> None:
     # As `vaultql serve` builds it: the search stack is imported and the services made only when
     # the vault's first snapshot is ready; until then their routes say they are starting.

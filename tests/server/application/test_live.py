@@ -24,7 +24,7 @@ from server.application.live_index import VaultService
 from server.dashboards.conventions import load_config
 from server.dashboards.para import dql_file_fields
 from server.vault.catalog import Catalog
-from tests.conftest import VAULTS
+from tests.conftest import VAULTS, require_shared
 from tests.server.server_helpers import AUTH, UTC, make_service, running_server
 
 SOURCE = VAULTS / "notebook-demo"
@@ -41,8 +41,7 @@ def _tree_digest(root: Path) -> str:
 
 @pytest.fixture(scope="module", autouse=True)
 def shared_vault_untouched() -> Iterator[None]:
-    if not SOURCE.is_dir():
-        pytest.skip(f"shared vault missing at {SOURCE}")
+    require_shared(SOURCE)
     before = _tree_digest(SOURCE)
     yield
     assert _tree_digest(SOURCE) == before, "the shared vault was modified"
@@ -142,6 +141,7 @@ def _converged(service: VaultService, vault: Path, timeout: float = 15) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_churn_with_concurrent_queries_converges_on_a_cold_rebuild(
     copy: Path, tmp_path: Path
 ) -> None:

@@ -76,6 +76,7 @@ def test_a_replaced_vault_folder_is_read_again_and_watched(vault: Path, tmp_path
         assert _rows(server, SHAPE) == _fresh_rows(vault)
 
 
+@pytest.mark.slow
 def test_a_missing_vault_folder_is_not_ready_until_it_is_back(vault: Path, tmp_path: Path) -> None:
     with served(vault, tmp_path, watch=True) as server, server.client() as client:
         away = vault.with_name("away")

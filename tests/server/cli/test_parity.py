@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from server.cli import main
-from tests.conftest import DEMO_VAULT, VAULTS
+from tests.conftest import DEMO_VAULT, VAULTS, require_shared
 
 _VOLATILE = re.compile(r'"(took_ms|chunks_per_s|eta_s)": [^,\n]+')
 
@@ -117,10 +117,10 @@ def test_search_and_related_agree_with_the_real_model(
     assert hits and hits[0]["scores"]["semantic"] is not None  # the model answered
 
 
-SHARED_VAULT = VAULTS / "obsidian-tasks"
+SHARED_VAULT = require_shared(VAULTS / "obsidian-tasks")
 
 
-@pytest.mark.skipif(not SHARED_VAULT.is_dir(), reason="../shared/vaults/obsidian-tasks missing")
+@pytest.mark.slow
 def test_cli_json_is_byte_identical_to_get_on_a_real_vault(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

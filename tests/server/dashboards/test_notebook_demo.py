@@ -18,11 +18,12 @@ from server.dashboards.review import review_dashboard
 from server.dashboards.word_counts import WordCounter
 from server.dashboards.zettel import zettel_dashboard
 from server.vault.catalog import Catalog
+from tests.conftest import require_shared
 
 DEMO = Path(__file__).resolve().parents[4] / "shared" / "vaults" / "notebook-demo" / "vault"
 NOW = Date(datetime(2025, 11, 20, 12, 0, tzinfo=UTC))
 
-pytestmark = pytest.mark.skipif(not DEMO.is_dir(), reason="notebook-demo vault not present")
+require_shared(DEMO)
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from query.index import VaultIndex
 from server.related.related_service import RelatedService
 from tests.server.related.conftest import Build, copy_vault
@@ -11,6 +13,7 @@ from tests.server.related.conftest import Build, copy_vault
 SOURCE = "vault/00_GetStarted/Knowledge management with Zettelkasten.md"
 
 
+@pytest.mark.slow
 def test_a_real_vault_has_no_duplicates_at_default_thresholds(
     demo: tuple[RelatedService, VaultIndex],
 ) -> None:
@@ -18,6 +21,7 @@ def test_a_real_vault_has_no_duplicates_at_default_thresholds(
     assert service.duplicates()["pairs"] == []
 
 
+@pytest.mark.slow
 def test_planted_copy_and_near_copy_are_found(build: Build, tmp_path: Path) -> None:
     root = copy_vault("notebook-demo", tmp_path)
     original = (root / SOURCE).read_text(encoding="utf-8")

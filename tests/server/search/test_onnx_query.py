@@ -37,6 +37,7 @@ def test_long_queries_are_truncated_to_the_model_window(real_embedder: MiniLMEmb
     assert float(real_embedder.encode_query(long) @ fp32) > 0.9999
 
 
+@pytest.mark.slow
 def test_the_export_is_made_once_and_reused(real_embedder: MiniLMEmbedder, tmp_path: Path) -> None:
     model, tokenizer = real_embedder._model, real_embedder._tokenizer
     stale = tmp_path / "minilm-query-0123456789abcdef.onnx"  # another torch version's export
@@ -82,6 +83,7 @@ def test_queries_can_stay_on_pytorch(real_embedder: MiniLMEmbedder) -> None:
     assert float(embedder.encode_query(text) @ real_embedder.encode_query(text)) > 0.998
 
 
+@pytest.mark.slow
 def test_onnx_runtime_telemetry_is_off(tmp_path: Path) -> None:
     # Official onnxruntime wheels collect telemetry on Linux too (a device id and an event cache
     # under the user cache directory, then an upload); VaultQL opts out before the runtime starts.

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from query.index import VaultIndex
 from query.parsing.parser import parse_source
@@ -104,6 +105,7 @@ def test_restart_embeds_nothing_new(real_embedder: MiniLMEmbedder, tmp_path: Pat
     second.close()
 
 
+@pytest.mark.slow
 def test_empty_huge_and_non_english_notes(real_embedder: MiniLMEmbedder, tmp_path: Path) -> None:
     big = tmp_path / "Big.md"
     line = "log line 2024-05-01 service heartbeat ok value=12345 and some filler words\n"

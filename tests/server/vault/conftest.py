@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import require_shared
+
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = ROOT.parent / "shared" / "dataview" / "conformance.json"
 SHARED_VAULTS = ROOT.parent / "shared" / "vaults"
@@ -17,8 +19,7 @@ DEMO_VAULT = ROOT / "fixtures" / "demo-vault"
 
 @pytest.fixture(scope="session")
 def corpus() -> dict[str, Any]:
-    if not CORPUS.is_file():
-        pytest.skip("the shared conformance corpus is not present")
+    require_shared(CORPUS)
     data: dict[str, Any] = json.loads(CORPUS.read_text(encoding="utf-8"))
     return data
 

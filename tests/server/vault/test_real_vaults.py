@@ -14,6 +14,7 @@ import pytest
 
 from query.values import Link
 from server.vault.catalog import Catalog
+from tests.conftest import require_shared
 from tests.server.vault.conftest import DEMO_VAULT, SHARED_VAULTS
 
 NOTEBOOK = SHARED_VAULTS / "notebook-demo" / "vault"
@@ -21,7 +22,7 @@ TASKS_DEMO = SHARED_VAULTS / "obsidian-tasks" / "Tasks-Demo"
 TASKS_DOCS = SHARED_VAULTS / "obsidian-tasks" / "docs"
 KNOWLEDGE = SHARED_VAULTS / "vaultofknowledge" / "vault"
 
-needs_vaults = pytest.mark.skipif(not SHARED_VAULTS.is_dir(), reason="shared vaults not present")
+require_shared(SHARED_VAULTS)
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,6 @@ def tasks_demo() -> Catalog:
     return Catalog.scan(TASKS_DEMO, local=UTC)
 
 
-@needs_vaults
 def test_notebook_demo(notebook: Catalog) -> None:
     summary = notebook.summary()
     assert summary.notes == 27 and summary.tasks == 11
@@ -65,7 +65,6 @@ def test_notebook_demo(notebook: Catalog) -> None:
     assert home is not None and len(home.lists) == 3 and home.fields == {}
 
 
-@needs_vaults
 def test_tasks_demo_nesting_and_multiline(tasks_demo: Catalog) -> None:
     assert len(tasks_demo) == 205
     tree = tasks_demo.get("Test Data/inheritance_1parent2children2grandchildren1sibling.md")
@@ -84,7 +83,6 @@ def test_tasks_demo_nesting_and_multiline(tasks_demo: Catalog) -> None:
     assert multi.lists[0].text.endswith("\ntask line 1\ntask line 2")
 
 
-@needs_vaults
 def test_tasks_demo_yaml_and_tags(tasks_demo: Catalog) -> None:
     populated = tasks_demo.get("Test Data/yaml_all_property_types_populated.md")
     assert populated is not None
@@ -105,7 +103,6 @@ def test_tasks_demo_yaml_and_tags(tasks_demo: Catalog) -> None:
     assert [item.tags for item in code.lists][1:3] == [("#3344",), ("#2061",)]  # but for items
 
 
-@needs_vaults
 def test_tasks_demo_every_link_form() -> None:
     catalog = Catalog.scan(TASKS_DEMO, local=UTC)
     note = catalog.get("Test Data/all_link_types.md")
@@ -120,7 +117,6 @@ def test_tasks_demo_every_link_form() -> None:
     )
 
 
-@needs_vaults
 def test_tasks_docs_and_vault_of_knowledge() -> None:
     docs = Catalog.scan(TASKS_DOCS, local=UTC)
     assert len(docs) == 118 and docs.summary().tasks == 72
@@ -146,7 +142,6 @@ def _hash_tree(root: Path) -> dict[str, str]:
     return out
 
 
-@needs_vaults
 def test_indexing_never_writes_to_a_vault() -> None:
     roots = [DEMO_VAULT, NOTEBOOK, TASKS_DEMO, TASKS_DOCS, KNOWLEDGE]
     before = {str(root): _hash_tree(root) for root in roots}

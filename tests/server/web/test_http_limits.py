@@ -73,6 +73,7 @@ def _endless_header(port: int, stop: threading.Event, closes: list[float]) -> No
         closes.append(float("inf"))  # the attack ended before the server hung up
 
 
+@pytest.mark.slow
 def test_endless_header_lines_neither_starve_nor_stay(demo: Served) -> None:
     port = _port(demo)
     stop = threading.Event()
@@ -117,6 +118,7 @@ def _trickle(
     out.append((result.closed, result.seconds, result.data))
 
 
+@pytest.mark.slow
 def test_slow_heads_bodies_and_idle_connections_are_closed(demo: Served) -> None:
     port = _port(demo)
     slow_head = [b"GET /api/v1/health HTTP/1.1\r\n"] + [b"X-Slow: 1\r\n"] * 40
@@ -200,6 +202,7 @@ def test_a_head_over_the_limit_is_431_even_in_small_pieces(port: int) -> None:
     assert result.response().status == 431
 
 
+@pytest.mark.slow
 def test_the_event_stream_outlives_the_read_timeout(port: int) -> None:
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(
@@ -234,6 +237,7 @@ def test_a_body_in_pieces_within_the_timeout_is_fine(port: int) -> None:
     assert response.status == 200, response.body
 
 
+@pytest.mark.slow
 def test_the_body_deadline_waits_while_the_app_has_not_read() -> None:
     """A big body sent at once fills the buffer and reading pauses; a slow app is no timeout."""
 
