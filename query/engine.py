@@ -40,7 +40,7 @@ from query.sorting import sort_by_values
 from query.sources import resolve_source
 from query.values import Link, Value
 
-__all__ = ["Limits", "execute", "resolve_source"]
+__all__ = ["Limits", "execute", "query_scope", "resolve_source"]
 
 _NO_LIMITS = Limits()
 
@@ -80,14 +80,7 @@ def _execute(
     query: str | ast.Query, index: VaultIndex, origin: str | None, env: Env, deadline: Guard
 ) -> QueryResult:
     parsed = parse_query(query) if isinstance(query, str) else query
-    this = index.page(origin) if origin else None
-    scope = make_scope(
-        env=env,
-        this=this if this is not None else {},
-        resolve_link=_link_resolver(index, origin),
-        normalize_link=lambda target: index.normalize_path(target, origin or ""),
-        guard=deadline,
-    )
+    scope = query_scope(index, origin, env, deadline)
     header = parsed.header
     if isinstance(query, str):
         _check_expressions(parsed, query)
@@ -120,6 +113,19 @@ def _execute(
         _track_groups(op, groups)
 
     return finish(header, rows, scope, groups[-1] if groups else None, env, deadline.check)
+
+
+def query_scope(index: VaultIndex, origin: str | None, env: Env, guard: Guard) -> Scope:
+    """What a query (or an inline expression) held by the note ``origin`` evaluates in: ``this``
+    is that note's page (an empty object when there is none), links resolve from it."""
+    this = index.page(origin) if origin else None
+    return make_scope(
+        env=env,
+        this=this if this is not None else {},
+        resolve_link=_link_resolver(index, origin),
+        normalize_link=lambda target: index.normalize_path(target, origin or ""),
+        guard=guard,
+    )
 
 
 def _track_groups(op: ast.Op, groups: list[str]) -> None:

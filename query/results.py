@@ -16,18 +16,22 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from query.semantics import Env, to_string
+from query.task_tree import TaskGroup, children_of, shown, task_count
 from query.temporal.dates import human_duration
 from query.values import Date, Duration, Function, Link, Value, Widget
 
+__all__ = [
+    "QueryResult",
+    "TaskGroup",
+    "json_cell",
+    "render_value",
+    "to_csv",
+    "to_json",
+    "to_markdown",
+    "to_text_table",
+]
+
 QueryType = Literal["list", "table", "task", "calendar"]
-
-
-@dataclass(slots=True)
-class TaskGroup:
-    """A group of TASK results after ``GROUP BY`` (groups nest for repeated ``GROUP BY``)."""
-
-    key: Value
-    rows: list[Any]  # task objects (dicts) or nested TaskGroups
 
 
 @dataclass(slots=True)
@@ -36,7 +40,9 @@ class QueryResult:
 
     - ``list``: ``rows`` are the items: values, or ``Widget("list-pair")`` for ``id: value`` items.
     - ``table``: ``headers`` name the columns and ``rows`` are lists of values.
-    - ``task``: ``rows`` are task objects (dicts, children included) or :class:`TaskGroup`.
+    - ``task``: ``rows`` are the matching task objects (dicts, children included; a matching
+      child is a row of its own too, as Dataview's engine returns it) or :class:`TaskGroup`;
+      the renderings show each once, nested (``query.task_tree``).
     - ``calendar``: ``rows`` are ``(date value, file link)`` pairs.
     """
 
@@ -45,6 +51,12 @@ class QueryResult:
     rows: list[Any]
     took_ms: float = 0.0
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """Dataview's result count: the rows of a table, list or calendar (the groups after
+        GROUP BY); for TASK every matching task, nested ones and those in groups included."""
+        return task_count(self.rows) if self.type == "task" else len(self.rows)
 
 
 # -- JSON ------------------------------------------------------------------------------------
@@ -62,10 +74,10 @@ def to_json(result: QueryResult, env: Env) -> dict[str, Any]:
     elif result.type == "list":
         body["items"] = [cell(v) for v in result.rows]
     elif result.type == "task":
-        body["tasks"] = [_task_json(item, env) for item in result.rows]
+        body["tasks"] = [_task_json(item, env) for item in shown(result.rows)]
     else:
         body["entries"] = [{"date": cell(d), "link": cell(link)} for d, link in result.rows]
-    body["count"] = len(result.rows)
+    body["count"] = result.count
     body["took_ms"] = round(result.took_ms, 3)
     if result.warnings:
         body["warnings"] = result.warnings
@@ -132,18 +144,21 @@ def _task_json(item: Any, env: Env) -> Any:
         return {
             "type": "group",
             "key": json_cell(item.key, env),
-            "rows": [_task_json(row, env) for row in item.rows],
+            "rows": [_task_json(row, env) for row in shown(item.rows)],
+            "count": task_count(item.rows),
         }
+    if not isinstance(item, dict):  # not a task (a TASK query can FLATTEN anything into rows)
+        return json_cell(item, env)
     out: dict[str, Any] = {
         "type": "task" if item.get("task") else "list-item",
-        "path": item["path"],
-        "line": item["line"],
-        "text": item["text"],
+        "path": item.get("path"),
+        "line": item.get("line"),
+        "text": item.get("text"),
         "status": item.get("status"),
         "checked": item.get("checked", False),
         "completed": item.get("completed", False),
         "link": json_cell(item.get("link"), env),
-        "children": [_task_json(child, env) for child in item.get("children", [])],
+        "children": [_task_json(child, env) for child in children_of(item)],
     }
     for key in ("due", "scheduled", "start", "created", "completion"):
         if item.get(key) is not None:
@@ -189,41 +204,35 @@ def to_markdown(result: QueryResult, env: Env) -> str:
             else:
                 lines.append(f"- {text(item)}")
     elif result.type == "task":
-        _markdown_tasks(result.rows, lines, depth=0, level=4)
+        _markdown_tasks(result.rows, lines, env, depth=0, level=4)
     else:
         for date, link in result.rows:
             lines.append(f"- {text(date)}: {text(link)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def _markdown_tasks(rows: Sequence[Any], lines: list[str], depth: int, level: int) -> None:
-    shown = _descendants(rows)
-    for row in rows:
-        if not isinstance(row, TaskGroup) and (row.get("path"), row.get("line")) in shown:
-            continue  # already rendered under its listed parent, as Dataview nests them
+def _markdown_tasks(
+    rows: Sequence[Any], lines: list[str], env: Env, depth: int, level: int
+) -> None:
+    """A task list nested as Dataview shows it (``query.task_tree``): an ``h4`` (then ``h5``…)
+    per group with its count (setting ``showResultCount``), each task with all its children."""
+    for row in shown(rows):
         if isinstance(row, TaskGroup):
-            key = row.key.markdown() if isinstance(row.key, Link) else str(row.key)
-            lines.append(f"{'#' * min(level, 6)} {key} ({len(row.rows)})")
-            _markdown_tasks(row.rows, lines, depth, level + 1)
+            key = render_value(row.key, env, markdown=True).replace("\n", " ")
+            count = f" ({task_count(row.rows)})" if env.settings.show_result_count else ""
+            lines.append(f"{'#' * min(level, 6)} {key}{count}")
+            _markdown_tasks(row.rows, lines, env, depth, level + 1)
             continue
         indent = "    " * depth
+        if not isinstance(row, dict):
+            lines.append(f"{indent}- {render_value(row, env, markdown=True)}")
+            continue
         body = str(row.get("text", "")).replace("\n", " ")
         if row.get("task"):
             lines.append(f"{indent}- [{row.get('status') or ' '}] {body}")
         else:
             lines.append(f"{indent}- {body}")
-        _markdown_tasks(row.get("children", []), lines, depth + 1, level)
-
-
-def _descendants(rows: Sequence[Any]) -> set[tuple[Any, Any]]:
-    """``(path, line)`` of every item nested under one of ``rows`` (rendered with its parent)."""
-    out: set[tuple[Any, Any]] = set()
-    stack = [row for row in rows if isinstance(row, dict)]
-    while stack:
-        for child in stack.pop().get("children", []):
-            out.add((child.get("path"), child.get("line")))
-            stack.append(child)
-    return out
+        _markdown_tasks(children_of(row), lines, env, depth + 1, level)
 
 
 def _md_cell(text: str) -> str:
@@ -253,20 +262,28 @@ def to_csv(result: QueryResult, env: Env) -> str:
     elif result.type == "task":
         writer.writerow(["path", "line", "status", "text"])
         for task in _flat_tasks(result.rows):
-            writer.writerow([task["path"], task["line"], task.get("status") or "", task["text"]])
+            if not isinstance(task, dict):
+                writer.writerow(["", "", "", text(task)])
+                continue
+            status = task.get("status") or ""
+            writer.writerow([task.get("path"), task.get("line"), status, task.get("text")])
     else:
         writer.writerow(["date", "link"])
         writer.writerows([text(d), text(link)] for d, link in result.rows)
     return sink.text()
 
 
-def _flat_tasks(rows: Sequence[Any]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for row in rows:
+def _flat_tasks(rows: Sequence[Any]) -> list[Any]:
+    """The items of a TASK result in the order the Markdown shows them: each shown task, then
+    its children, depth first (so each appears once, right after its parent)."""
+    out: list[Any] = []
+    for row in shown(rows):
         if isinstance(row, TaskGroup):
             out.extend(_flat_tasks(row.rows))
         else:
             out.append(row)
+            if isinstance(row, dict):
+                out.extend(_flat_tasks(children_of(row)))
     return out
 
 
@@ -288,7 +305,7 @@ def to_text_table(result: QueryResult, env: Env, width: int = 40) -> str:
     """A plain, aligned table for the terminal (long cells truncated to ``width``)."""
     if result.type == "task":
         lines: list[str] = []
-        _markdown_tasks(result.rows, lines, depth=0, level=4)
+        _markdown_tasks(result.rows, lines, env, depth=0, level=4)
         return "\n".join(lines) + "\n"
 
     def text(value: Value) -> str:

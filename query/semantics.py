@@ -34,13 +34,19 @@ from query.values import Date, Duration, Function, Link, Value, Widget
 
 @dataclass(frozen=True)
 class Settings:
-    """The Dataview settings that change values (SPEC §13)."""
+    """The Dataview settings that change values or how they render (SPEC §13), with Dataview's
+    defaults; the server reads a vault's own from Dataview's ``data.json``.
+
+    ``table_group_column_name`` is carried for completeness: Dataview heads a grouped table's id
+    column with the GROUP BY's name, never with this setting (``select.py`` does the same)."""
 
     render_null_as: str = "\\-"
     default_date_format: str = "MMMM dd, yyyy"
     default_datetime_format: str = "h:mm a - MMMM dd, yyyy"
     table_id_column_name: str = "File"
     table_group_column_name: str = "Group"
+    show_result_count: bool = True  # the counts in Markdown task-group headings
+    max_recursive_render_depth: float = 4  # inline renderings: deeper values show as "..."
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,14 @@
 A :class:`VaultApp` owns the vault root and its exclusions, the catalog with its persisted cache
 in the one index folder (``<user cache>/vaultql/<key of the vault path>/``: the catalog cache, and
 ``search/`` for the keyword index and the embedding cache), the published snapshot (the index
-with the PARA fields), the clock and the query environment, the limits every query runs with,
-and the search, related-notes and dashboard services, made when first needed.
+with the PARA fields), the clock and the query environment (with the vault's own Dataview
+settings, read again when their file changes), the limits every query runs with, and the search,
+related-notes and dashboard services, made when first needed.
+
+Each application has an ``instance``: a random id of this run, in ``/health``, ``/status``, every
+query and inline result and the ``hello`` and ``revision`` events. Revisions count from 1 again
+in every run, so a client compares ``(instance, revision)`` to know whether what it shows is
+current.
 
 Every surface is a thin shell over one: the HTTP routes (``server.web``), every CLI command
 (``server.cli``) and the MCP server call the same methods, which return JSON-ready dicts and raise
@@ -26,6 +32,7 @@ Everything here blocks: call it from a worker thread, never from an event loop.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -35,8 +42,9 @@ from typing import Any
 
 from query.engine import Limits, execute
 from query.errors import QueryLimitError
+from query.inline import evaluate, inline_text
 from query.parsing import parse_source
-from query.results import to_csv, to_json, to_markdown, to_text_table
+from query.results import json_cell, to_csv, to_json, to_markdown, to_text_table
 from query.semantics import Env
 from query.sources import resolve_source
 from query.temporal.dates import date_from_epoch_ms
@@ -53,6 +61,7 @@ from server.search.options import (
     DEFAULT_SEMANTIC,
     MODES,
 )
+from server.vault.dataview_settings import DATAVIEW_SETTINGS, DataviewSettingsFile
 from server.vault.local_zone import local_zone
 from server.vault.paths import UnsafePathError, strict_vault_path
 
@@ -68,7 +77,7 @@ __all__ = [
 QUERY_FORMATS = ("json", "md", "csv", "table")
 QUERY_TIMEOUT_S = 10.0
 QUERY_MAX_MEMORY_BYTES = 512 * 1024 * 1024  # what one query may add to the process's memory
-MAX_QUERY_CHARS = 100_000
+MAX_QUERY_CHARS = 100_000  # a query's or an inline expression's text
 MAX_Q_CHARS = 1000
 MAX_K = 100
 
@@ -118,6 +127,8 @@ class VaultApp:
         self.index_dir = (self.options.index_dir or default_index_dir(self.vault)).resolve()
         _cache_grammar(self.index_dir.parent)
         self.local = self.options.local or local_zone()
+        self.instance = secrets.token_hex(8)  # this run's identity (module docstring)
+        self.dataview = DataviewSettingsFile(self.vault)
         self._clock = clock
         self._on_progress = on_progress
         if live is None:
@@ -200,8 +211,13 @@ class VaultApp:
         return self.live.ready
 
     def env(self) -> Env:
-        """ "Now" and the local zone, as every query and dashboard of this request sees them."""
-        return Env(now=date_from_epoch_ms(self._clock() * 1000, self.local), local=self.local)
+        """ "Now", the local zone and the vault's Dataview settings, as every query and dashboard
+        of this request sees them."""
+        return Env(
+            now=date_from_epoch_ms(self._clock() * 1000, self.local),
+            local=self.local,
+            settings=self.dataview.current().settings,
+        )
 
     def limits(self) -> Limits:
         options = self.options
@@ -215,8 +231,22 @@ class VaultApp:
 
     # -- the index -----------------------------------------------------------------------------
 
+    def hello(self) -> dict[str, Any]:
+        """The ``hello`` event: the revision, the phase and this run's ``instance``."""
+        return {**self.live.hello(), "instance": self.instance}
+
     def status(self) -> dict[str, Any]:
-        body = self.live.status()
+        """The index's status (``VaultService.status``), this run's ``instance``, the Dataview
+        settings in force (``dataview_settings``, Dataview's key names) and the embedding
+        progress; an unusable Dataview settings file is one more ``config`` problem."""
+        live = self.live.status()
+        body = {"ready": live.pop("ready"), "revision": live.pop("revision")}
+        body["instance"] = self.instance
+        body.update(live)
+        dataview = self.dataview.current()
+        body["dataview_settings"] = dict(dataview.values)
+        if dataview.problem is not None and "problems" in body:
+            _add_config_problem(body, dataview.problem)
         if self.derived is not None:
             body["embedding"] = self.derived.status()
         return body
@@ -227,8 +257,8 @@ class VaultApp:
         return self.live.summary()
 
     def query(self, text: str, *, origin: str | None = None, fmt: str = "json") -> dict[str, Any]:
-        """Run one DQL query. ``json``: the typed result and ``revision``; ``md``, ``csv`` and
-        ``table`` (the terminal's): ``{format, text, count, revision}``."""
+        """Run one DQL query. ``json``: the typed result, ``revision`` and ``instance``; ``md``,
+        ``csv`` and ``table`` (the terminal's): ``{format, text, count, revision, instance}``."""
         if not isinstance(text, str) or not text.strip():
             raise BadRequestError('"query" must be a non-empty string')
         if len(text) > MAX_QUERY_CHARS:
@@ -244,6 +274,7 @@ class VaultApp:
             if fmt == "json":
                 body = to_json(result, env)
                 body["revision"] = snapshot.revision
+                body["instance"] = self.instance
                 return body
             render = {"md": to_markdown, "csv": to_csv, "table": to_text_table}[fmt]
             rendered = render(result, env)
@@ -251,8 +282,41 @@ class VaultApp:
             raise QueryLimitError("a value in the result nests too deeply to encode") from None
         except MemoryError:
             raise QueryLimitError("the result is too large to encode") from None
-        count = len(result.rows)
-        return {"format": fmt, "text": rendered, "count": count, "revision": snapshot.revision}
+        return {
+            "format": fmt,
+            "text": rendered,
+            "count": result.count,
+            "revision": snapshot.revision,
+            "instance": self.instance,
+        }
+
+    def eval(self, expression: str, *, origin: str | None = None) -> dict[str, Any]:
+        """An inline query (`` `= expr` ``) from the note ``origin`` (``this``): ``value`` (a
+        typed cell), ``text`` (as Dataview shows it inline, with the vault's settings),
+        ``revision`` and ``instance``. Errors and limits are a query's; a failed evaluation is
+        an ``evaluation`` error."""
+        if not isinstance(expression, str) or not expression.strip():
+            raise BadRequestError('"expression" must be a non-empty string')
+        if len(expression) > MAX_QUERY_CHARS:
+            raise BadRequestError(f'"expression" is longer than {MAX_QUERY_CHARS} characters')
+        if origin is not None:
+            origin = checked_path(origin)
+        snapshot = self.live.snapshot()
+        env = self.env()
+        limits = self.limits()
+        value = evaluate(expression, snapshot.index, origin=origin, env=env, limits=limits)
+        try:
+            cell, text = json_cell(value, env), inline_text(value, env)
+        except RecursionError:
+            raise QueryLimitError("the value nests too deeply to encode") from None
+        except MemoryError:
+            raise QueryLimitError("the value is too large to encode") from None
+        return {
+            "value": cell,
+            "text": text,
+            "revision": snapshot.revision,
+            "instance": self.instance,
+        }
 
     def note(self, path: str) -> dict[str, Any]:
         """One note's metadata (typed cells), or :class:`NotFoundError`."""
@@ -421,6 +485,21 @@ def _cache_grammar(directory: Path) -> None:
     except OSError:
         return
     use_grammar_cache(str(directory / f"dql-grammar-{version}.lark-cache"))
+
+
+def _add_config_problem(body: dict[str, Any], message: str) -> None:
+    """One more ``config`` problem of the Dataview settings file in a ``/status`` body."""
+    body["problems"] = [
+        *body["problems"],
+        {"path": DATAVIEW_SETTINGS, "kind": "config", "message": message},
+    ]
+    body["problems_total"] = body.get("problems_total", 0) + 1
+    summary = body.get("summary")
+    if isinstance(summary, dict):  # a copy: the index's summary is cached
+        by_kind = dict(summary.get("problems_by_kind", {}))
+        by_kind["config"] = by_kind.get("config", 0) + 1
+        files = summary.get("files_with_problems", 0) + 1  # (the index never holds this file)
+        body["summary"] = {**summary, "problems_by_kind": by_kind, "files_with_problems": files}
 
 
 def _check_range(name: str, value: float, low: float, high: float) -> None:

@@ -1,8 +1,10 @@
-"""``vaultql query VAULT 'DQL' [--origin NOTE] [--format table|json|csv|md]``.
+"""``vaultql query VAULT 'DQL' [--origin NOTE] [--format table|json|csv|md]`` and
+``vaultql eval VAULT 'EXPR' [--origin NOTE] [--json]``.
 
 ``VaultApp.query``, as ``POST /api/v1/query`` runs it (the same limits): ``--format json`` prints
-what the route answers; the text formats print the rendered text. A query error exits 2 with
-the positioned message on stderr.
+what the route answers; the text formats print the rendered text. ``VaultApp.eval``, as ``POST
+/api/v1/eval`` runs it: an inline query's text (``--json``: the route's answer). A query error
+exits 2 with the positioned message on stderr.
 """
 
 from __future__ import annotations
@@ -25,11 +27,29 @@ def add_commands(subparsers: Any) -> None:
     )
     query.set_defaults(handler=run_query)
 
+    inline = subparsers.add_parser(
+        "eval", help="evaluate one expression as a Dataview inline query (`= expr`)"
+    )
+    add_app_arguments(inline)
+    inline.add_argument("expression", help="the expression, e.g. 'this.file.name'")
+    inline.add_argument("--origin", help="the note holding it (what `this` refers to)")
+    inline.add_argument("--json", action="store_true", help="print the route's JSON answer")
+    inline.set_defaults(handler=run_eval)
+
 
 def run_query(args: argparse.Namespace) -> int:
     text = None if args.fmt == "json" else _text
     return run_app(
         args, lambda app: app.query(args.dql, origin=args.origin, fmt=args.fmt), text, search=False
+    )
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    return run_app(
+        args,
+        lambda app: app.eval(args.expression, origin=args.origin),
+        lambda data: str(data["text"]),
+        search=False,
     )
 
 

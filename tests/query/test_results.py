@@ -157,3 +157,39 @@ def test_text_table_aligns_and_counts() -> None:
 def test_text_table_truncates_long_cells() -> None:
     result = QueryResult("table", ["x"], [["a" * 50], [Link("B/Long.md", display="Shown")]])
     assert to_text_table(result, ENV, width=10).splitlines()[2:4] == ["aaaaaaaaa…", "Shown"]
+
+
+def test_a_function_value_is_a_typed_cell_shown_as_function_everywhere() -> None:
+    result = run('TABLE WITHOUT ID (x) => x AS f, [(x) => 1] AS fs FROM "Books" LIMIT 1')
+    assert to_json(result, ENV)["rows"] == [[{"type": "function"}, [{"type": "function"}]]]
+    assert to_markdown(result, ENV) == "| f | fs |\n| --- | --- |\n| <function> | <function> |\n"
+    assert to_csv(result, ENV) == "f,fs\n<function>,<function>\n"
+    assert "<function>  <function>" in to_text_table(result, ENV)
+
+
+def test_markdown_and_dates_follow_the_settings() -> None:
+    from dataclasses import replace
+
+    from query.semantics import Settings
+
+    env = replace(
+        ENV,
+        settings=Settings(
+            render_null_as="n/a", default_date_format="yyyy-MM-dd", table_id_column_name="Note"
+        ),
+    )
+    result = run('TABLE published, nothing FROM "Books" LIMIT 1')  # the id header is set here
+    assert result.headers == ["File", "published", "nothing"]
+    env_result = execute_with(env, 'TABLE published, nothing FROM "Books" LIMIT 1')
+    assert to_markdown(env_result, env) == (
+        "| Note | published | nothing |\n| --- | --- | --- |\n"
+        "| [[Books/Dune.md\\|Dune]] | 1965-08-01 | n/a |\n"
+    )
+    assert to_json(env_result, env)["rows"][0][1]["text"] == "1965-08-01"
+
+
+def execute_with(env: Any, query: str) -> QueryResult:
+    from query.engine import execute
+    from tests.query.test_engine import INDEX
+
+    return execute(query, INDEX, origin="Home.md", env=env)

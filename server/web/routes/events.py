@@ -1,7 +1,9 @@
 """``GET /api/v1/events``: server-sent events.
 
-Events: ``hello`` once on connect (current revision and phase), ``revision`` for every new
-snapshot (``{"revision", "changed": [paths], "removed": [paths]}``, SSE ``id`` = the revision),
+Events: ``hello`` once on connect (``{"revision", "phase", "instance"}``), ``revision`` for every
+new snapshot (``{"revision", "changed": [paths], "removed": [paths], "instance"}``, SSE ``id`` =
+the revision; ``instance`` is the run's, ``VaultApp.instance``, so a client that reconnects to
+a restarted server knows its revisions started again),
 ``progress`` while indexing (the ``/status`` progress object), ``resync`` when this client fell
 too far behind (re-read ``/status``). A comment line every ``KEEPALIVE_S`` keeps proxies and
 clients from timing out. The stream ends when the server shuts down.
@@ -22,20 +24,26 @@ from server.web.responses import app_of
 KEEPALIVE_S = 15.0
 
 
-def format_event(event: Event) -> bytes:
+def format_event(event: Event, instance: str | None = None) -> bytes:
+    """One SSE event; ``instance`` is added to ``hello`` and ``revision`` events."""
     head = f"event: {event.kind}\n"
+    data = event.data
     if event.kind == "revision":
-        head += f"id: {event.data.get('revision')}\n"
-    return head.encode() + b"data: " + dumps(event.data) + b"\n\n"
+        head += f"id: {data.get('revision')}\n"
+    if instance is not None and event.kind in ("hello", "revision"):
+        data = {**data, "instance": instance}
+    return head.encode() + b"data: " + dumps(data) + b"\n\n"
 
 
 async def events(request: Request) -> Response:
-    service = app_of(request).live
+    app = app_of(request)
+    service = app.live
+    instance = app.instance
     subscription = service.hub.subscribe()
 
     async def stream() -> AsyncIterator[bytes]:
         try:
-            yield format_event(Event("hello", service.hello()))
+            yield format_event(Event("hello", app.hello()))
             while True:
                 event = await subscription.get(timeout=KEEPALIVE_S)
                 if event is None:
@@ -43,7 +51,7 @@ async def events(request: Request) -> Response:
                         return
                     yield b": keepalive\n\n"
                     continue
-                yield format_event(event)
+                yield format_event(event, instance)
         finally:
             subscription.close()
 

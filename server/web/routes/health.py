@@ -1,4 +1,5 @@
-"""``GET /api/v1/health``: liveness and version. The one route without a token."""
+"""``GET /api/v1/health``: liveness, version and this run's ``instance``. The one route without
+a token."""
 
 from __future__ import annotations
 
@@ -19,8 +20,12 @@ def version() -> str:
 
 
 async def health(request: Request) -> Response:
-    # Deliberately little: no vault path, no counts — anyone on this machine may call it.
-    return json_response({"status": "ok", "version": version(), "ready": app_of(request).ready})
+    # Deliberately little: no vault path, no counts — anyone on this machine may call it. The
+    # instance is a random id of this run, which says nothing about the vault.
+    app = app_of(request)
+    return json_response(
+        {"status": "ok", "version": version(), "ready": app.ready, "instance": app.instance}
+    )
 
 
 ROUTES = [Route("/api/v1/health", health, methods=["GET"])]

@@ -36,14 +36,15 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             "/api/v1/health": {
                 "get": {
-                    "summary": "Liveness and version (no token needed)",
+                    "summary": "Liveness, version and this run's instance (no token needed)",
                     "security": [],
                     "responses": _ok("alive", {"$ref": "#/components/schemas/Health"}),
                 }
             },
             "/api/v1/status": {
                 "get": {
-                    "summary": "Index phase, progress, revision, per-file problems",
+                    "summary": "Index phase, progress, revision, instance, per-file problems, "
+                    "the Dataview settings in force",
                     "responses": {**_ok("status", _OBJECT), **_AUTH_ERRORS},
                 }
             },
@@ -59,9 +60,33 @@ def openapi_document() -> dict[str, Any]:
                         },
                     },
                     "responses": {
-                        **_ok("the typed result, or {format, text} for md/csv", _OBJECT),
+                        **_ok(
+                            "the typed result, or {format, text, count} for md/csv; with "
+                            "revision and instance",
+                            _OBJECT,
+                        ),
                         "400": _error("bad body or DQL syntax error (line, column, context)"),
                         "422": _error("semantic, execution or limit error"),
+                        "503": _error("the index is still loading"),
+                        **_AUTH_ERRORS,
+                    },
+                }
+            },
+            "/api/v1/eval": {
+                "post": {
+                    "summary": "Evaluate an inline query (`= expr`) with `this` = origin",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/EvalRequest"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        **_ok("the value", {"$ref": "#/components/schemas/EvalResult"}),
+                        "400": _error("bad body or syntax error (line, column, context)"),
+                        "422": _error("semantic, evaluation or limit error"),
                         "503": _error("the index is still loading"),
                         **_AUTH_ERRORS,
                     },
@@ -89,7 +114,8 @@ def openapi_document() -> dict[str, Any]:
             },
             "/api/v1/events": {
                 "get": {
-                    "summary": "Server-sent events: hello, revision, progress, resync",
+                    "summary": "Server-sent events: hello and revision (with the instance), "
+                    "progress, embedding, resync",
                     "responses": {
                         **_ok("an event stream", {"type": "string"}, "text/event-stream"),
                         **_AUTH_ERRORS,
@@ -129,6 +155,7 @@ def openapi_document() -> dict[str, Any]:
                         "status": {"type": "string"},
                         "version": {"type": "string"},
                         "ready": {"type": "boolean"},
+                        "instance": {"type": "string"},
                     },
                 },
                 "QueryRequest": {
@@ -139,6 +166,25 @@ def openapi_document() -> dict[str, Any]:
                         "query": {"type": "string"},
                         "origin": {"type": ["string", "null"]},
                         "format": {"enum": ["json", "md", "csv"], "default": "json"},
+                    },
+                },
+                "EvalRequest": {
+                    "type": "object",
+                    "required": ["expression"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "expression": {"type": "string"},
+                        "origin": {"type": ["string", "null"]},
+                    },
+                },
+                "EvalResult": {
+                    "type": "object",
+                    "required": ["value", "text", "revision", "instance"],
+                    "properties": {
+                        "value": {"description": "a typed cell, as in query results"},
+                        "text": {"type": "string"},
+                        "revision": {"type": "integer"},
+                        "instance": {"type": "string"},
                     },
                 },
             },

@@ -93,6 +93,8 @@ def test_edit_on_disk_arrives_by_sse_and_changes_the_answer(copy: Path, tmp_path
             events = _events(stream)
             kind, hello = next(events)
             assert kind == "hello" and hello["revision"] >= 1
+            instance = client.get("/api/v1/health").json()["instance"]
+            assert hello["instance"] == instance  # (instance, revision) names what a client saw
             target = sorted(copy.glob("*.md"))[0]
             name = target.name
             target.write_text(target.read_text() + "\nvqlmarker:: on\n", encoding="utf-8")
@@ -100,6 +102,7 @@ def test_edit_on_disk_arrives_by_sse_and_changes_the_answer(copy: Path, tmp_path
             for kind, data in events:
                 if kind == "revision" and name in data["changed"]:
                     assert data["revision"] > hello["revision"]
+                    assert data["instance"] == instance
                     break
                 assert time.monotonic() - started < 10, "no revision event"
         after = _query(client, 'LIST WHERE vqlmarker = "on"')

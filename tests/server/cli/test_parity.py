@@ -3,7 +3,8 @@
 
 Both run in this process through ``server.cli.main``, as a user runs them, over one index folder
 (the second reuses the catalog cache and the embeddings the first wrote). The only fields that
-may differ are the measured ones: a query's ``took_ms`` and the embedding rate and ETA.
+may differ are the measured ones — a query's ``took_ms`` and the embedding rate and ETA — and
+``instance``, a random id of each run (each command is a run of its own).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 from server.cli import main
 from tests.conftest import DEMO_VAULT, VAULTS, require_shared
 
-_VOLATILE = re.compile(r'"(took_ms|chunks_per_s|eta_s)": [^,\n]+')
+_VOLATILE = re.compile(r'"(took_ms|chunks_per_s|eta_s|instance)": [^,\n]+')
 
 
 def run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
@@ -38,6 +39,7 @@ def get(route: str, **params: object) -> str:
 
 
 QUERY = 'TABLE file.para, status FROM "Projects" WHERE file.para = "projects" SORT file.name'
+EXPRESSION = '[this.owner, this.due, "Due " + this.due, this.nothing, length(this.file.tasks)]'
 
 
 def demo_cases() -> list[tuple[str, list[str], list[str]]]:
@@ -51,6 +53,11 @@ def demo_cases() -> list[tuple[str, list[str], list[str]]]:
           json.dumps({"query": "LIST FROM [[]]", "origin": "Home.md"})]),
         ("query-md", ["query", "--format", "md", "LIST FROM #project"],
          None),  # a text format: the CLI prints the text the route answers (checked below)
+        ("eval", ["eval", "--json", "--origin", note, EXPRESSION],
+         ["get", "/api/v1/eval", "--data",
+          json.dumps({"expression": EXPRESSION, "origin": note})]),
+        ("eval-no-origin", ["eval", "--json", "this.file.name"],
+         ["get", "/api/v1/eval", "--data", json.dumps({"expression": "this.file.name"})]),
         ("note", ["note", note, "--json"], ["get", note_path(note)]),
         ("dashboard-para", ["dashboard", "--kind", "para", "--now", "2024-05-01", "--json"],
          ["get", get("/api/v1/dashboards/para", now="2024-05-01")]),
@@ -91,6 +98,19 @@ def test_a_text_format_prints_the_text_the_route_answers(
     data = json.dumps({"query": "LIST FROM #project", "format": "md"})
     answer = json.loads(run(capsys, ["get", str(DEMO_VAULT), "/api/v1/query", "--data", data]))
     assert text == answer["text"]
+
+
+def test_eval_prints_the_text_the_route_answers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index = ["--index-dir", str(tmp_path / "index")]
+    note = "Projects/Website Redesign.md"
+    text = run(capsys, ["eval", str(DEMO_VAULT), EXPRESSION, "--origin", note, *index])
+    data = json.dumps({"expression": EXPRESSION, "origin": note})
+    answer = json.loads(run(capsys, ["get", str(DEMO_VAULT), "/api/v1/eval", "--data", data]))
+    assert text == answer["text"] + "\n"
+    shown = "[[People/Alice Chen.md|Alice Chen]], April 30, 2024, Due April 30, 2024, \\-, 6"
+    assert text == shown + "\n"  # file.tasks counts nested tasks too
 
 
 @pytest.mark.slow

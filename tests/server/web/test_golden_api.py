@@ -11,7 +11,9 @@ embedder (no model) and related notes run without vectors (no ``semantic`` reaso
 
 Volatile fields, replaced by fixed values on both sides before comparing (see ``normalise``):
 
-* ``took_ms`` (query timing) and every ``revision`` (depends on load order) — anywhere;
+* ``took_ms`` (query timing) and every ``revision`` (depends on load order) — anywhere; every
+  ``instance`` (a random id per run) becomes :data:`FIXED_INSTANCE`;
+* ``/health``: ``version`` (the package's; it changes with every release);
 * ``/status``: ``progress.rate_per_s``, ``progress.elapsed_s``, ``progress.eta_s`` and ``cache``;
 * file creation times, which cannot be set: ``file.ctime``-derived values — the PARA
   ``archives.by_year``/``by_quarter`` counts (archived notes with no date field) and the age in
@@ -47,9 +49,11 @@ DEMO = ROOT / "fixtures" / "demo-vault"
 GOLDEN = ROOT / "fixtures" / "api"
 FIXED_MTIME = 1710590400.0  # 2024-03-16T12:00:00Z
 UPDATE = os.environ.get("VAULTQL_UPDATE_GOLDEN") == "1"
+FIXED_INSTANCE = "0123456789abcdef"
 
 # name -> request. The plugin tests look fixtures up by these names.
 REQUESTS: dict[str, dict[str, Any]] = {
+    "health": {"method": "GET", "path": "/api/v1/health"},
     "status": {"method": "GET", "path": "/api/v1/status"},
     "query-table": {
         "method": "POST",
@@ -91,6 +95,27 @@ REQUESTS: dict[str, dict[str, Any]] = {
             "query": 'TASK FROM "Projects/Website Redesign"',
             "origin": "Projects/Website Redesign.md",
         },
+    },
+    "query-task-grouped": {
+        "method": "POST",
+        "path": "/api/v1/query",
+        "json": {
+            "query": 'TASK FROM "Projects" WHERE !completed GROUP BY file.link',
+            "origin": "Home.md",
+        },
+    },
+    "eval": {
+        "method": "POST",
+        "path": "/api/v1/eval",
+        "json": {
+            "expression": '[this.owner, this.due, this.budget, this.nothing, "Due " + this.due]',
+            "origin": "Projects/Website Redesign.md",
+        },
+    },
+    "eval-error-syntax": {
+        "method": "POST",
+        "path": "/api/v1/eval",
+        "json": {"expression": "this.due +", "origin": "Projects/Website Redesign.md"},
     },
     "query-error-syntax": {
         "method": "POST",
@@ -146,6 +171,8 @@ _AGE = re.compile(r"\(-?\d+ days old\)")
 def normalise(name: str, body: Any) -> Any:
     """``body`` with the volatile fields (module docstring) replaced by fixed values."""
     body = _fixed(body)
+    if name == "health" and isinstance(body, dict):
+        body["version"] = "0.0.0"
     if name == "status" and isinstance(body, dict):
         for key in _STATUS_VOLATILE:
             body["progress"][key] = None
@@ -173,6 +200,8 @@ def _fixed(value: Any) -> Any:
                 out[key] = 1.0
             elif key == "revision" and isinstance(item, int):
                 out[key] = 1
+            elif key == "instance" and isinstance(item, str):
+                out[key] = FIXED_INSTANCE
             else:
                 out[key] = _fixed(item)
         return out
@@ -236,10 +265,17 @@ def test_every_golden_fixture_is_checked() -> None:
 
 
 def test_normalise_only_touches_the_documented_volatile_fields() -> None:
-    body = {"took_ms": 3.2, "revision": 7, "rows": [{"revision": "r", "took_ms": 1}], "x": 2}
+    body = {
+        "took_ms": 3.2,
+        "revision": 7,
+        "instance": "f00dfeedf00dfeed",
+        "rows": [{"revision": "r", "took_ms": 1, "instance": 3}],
+        "x": 2,
+    }
     assert normalise("query-table", body) == {
         "took_ms": 1.0,
         "revision": 1,
-        "rows": [{"revision": "r", "took_ms": 1.0}],
+        "instance": FIXED_INSTANCE,
+        "rows": [{"revision": "r", "took_ms": 1.0, "instance": 3}],
         "x": 2,
     }

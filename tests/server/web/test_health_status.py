@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.testclient import TestClient
 
 from server.web.routes.health import version
@@ -10,7 +12,15 @@ from server.web.routes.health import version
 def test_health_is_open_and_minimal(client: TestClient) -> None:
     response = client.get("/api/v1/health", headers={"Authorization": ""})
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "version": version(), "ready": True}
+    body = response.json()
+    instance = body.pop("instance")
+    assert body == {"status": "ok", "version": version(), "ready": True}
+    assert re.fullmatch(r"[0-9a-f]{16}", instance)
+    # The same run answers with the same instance everywhere.
+    assert client.get("/api/v1/status").json()["instance"] == instance
+    assert client.post("/api/v1/query", json={"query": "LIST"}).json()["instance"] == instance
+    md = client.post("/api/v1/query", json={"query": "LIST", "format": "md"}).json()
+    assert md["instance"] == instance
 
 
 def test_status_reports_progress_revision_and_problems(client: TestClient) -> None:
