@@ -35,6 +35,13 @@ browser:
 plugin:
 	cd plugin-js && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
+# The plugin's release: main.js, manifest.json and styles.css in plugin-js/dist/vaultql-<version>/
+# and plugin-js/dist/vaultql-<version>.zip; fails unless manifest.json, versions.json and
+# package.json agree on the version.
+.PHONY: plugin-release
+plugin-release: plugin
+	cd plugin-js && node scripts/release.mjs
+
 lint: install-dev
 	$(VENV)/bin/ruff check query server tests bench tools
 	$(VENV)/bin/lint-imports

@@ -1,5 +1,5 @@
 // Bundles src/main.ts into main.js the way Obsidian loads plugins: one CommonJS file whose
-// default export is the Plugin class, with `obsidian` (and CodeMirror/electron) left to the host.
+// default export is the Plugin class, with `obsidian` (and CodeMirror, electron, Node built-ins) left to the host.
 import esbuild from "esbuild";
 
 const production = !process.argv.includes("--watch");
@@ -11,7 +11,8 @@ const options = {
   platform: "browser",
   target: "es2020",
   outfile: "main.js",
-  external: ["obsidian", "electron", "@codemirror/*", "@lezer/*"],
+  // Node built-ins exist only on the desktop app, where the plugin requires them behind Platform.isDesktopApp.
+  external: ["obsidian", "electron", "@codemirror/*", "@lezer/*", "child_process"],
   sourcemap: production ? false : "inline",
   minify: false,
   logLevel: "info",

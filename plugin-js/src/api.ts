@@ -2,6 +2,7 @@
 import type { Transport } from "./transport";
 import type {
   ApiError,
+  EvalResult,
   MentionsResponse,
   ParaDashboard,
   QueryResult,
@@ -31,10 +32,21 @@ export class ApiClient {
     return this.get("/api/v1/status");
   }
 
+  health(): Promise<ApiResult<{ status: string; ready: boolean; version?: string; instance?: string }>> {
+    return this.get("/api/v1/health");
+  }
+
   query(query: string, origin: string | null): Promise<ApiResult<QueryResult>> {
     const body: Record<string, string> = { query };
     if (origin) body.origin = origin;
     return this.request("POST", "/api/v1/query", body);
+  }
+
+  /** One expression (an inline query), with `this` bound to the note at `origin`. */
+  evaluate(expression: string, origin: string | null): Promise<ApiResult<EvalResult>> {
+    const body: Record<string, string> = { expression };
+    if (origin) body.origin = origin;
+    return this.request("POST", "/api/v1/eval", body);
   }
 
   related(path: string): Promise<ApiResult<RelatedResponse>> {

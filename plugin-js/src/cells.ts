@@ -1,21 +1,40 @@
 /**
- * Typed result cells -> DOM. The server has already evaluated and typed every value; this
- * module only chooses the element for each type (links as internal links, dates as their text,
- * lists as lists). Strings are handed to Obsidian's own Markdown renderer, never parsed here.
+ * Typed result cells -> DOM, as Dataview renders values. The server has already evaluated and
+ * typed every value; this module only chooses the element for each type (internal links,
+ * embeds, dates in the vault's formats, lists, `<function>`) with the vault's Dataview settings.
+ * Strings are handed to Obsidian's own Markdown renderer, never parsed here.
  */
-import { App, Component, Keymap, MarkdownRenderer, TFile } from "obsidian";
-import type { Cell, LinkCell, TaskCell } from "./types";
+import { Component, MarkdownRenderer } from "obsidian";
+import { formatDate } from "./dates";
+import type { DataviewSettings } from "./dvsettings";
+import { internalLink, type LinkContext } from "./links";
 import { linktext, noteName } from "./open";
+import type { Cell, ExternalLinkCell, LinkCell } from "./types";
+import { renderTask } from "./tasks";
 
-export interface RenderContext {
-  app: App;
-  sourcePath: string;
+export interface RenderContext extends LinkContext {
   component: Component;
+  settings: DataviewSettings;
+  /** Re-run what produced this rendering (a task that changed underneath asks for it). */
+  refresh?: () => void;
 }
 
-export function renderCell(parent: HTMLElement, cell: Cell, ctx: RenderContext): void {
+/** Schemes an `elink()` may open; anything else is shown as plain text. */
+const SAFE_SCHEMES = new Set(["http:", "https:", "mailto:", "obsidian:"]);
+
+const IMAGE_EXTENSIONS = new Set(["png", "jpg", "jpeg", "gif", "bmp", "svg", "webp", "avif", "ico", "tif", "tiff"]);
+
+/**
+ * One value. `depth` counts the lists and objects around it (Dataview stops at
+ * `maxRecursiveRenderDepth` with "..."); `inline` lays lists out on one line (inline queries).
+ */
+export function renderCell(parent: HTMLElement, cell: Cell, ctx: RenderContext, depth = 0, inline = false): void {
+  if (depth > ctx.settings.maxRecursiveRenderDepth) {
+    parent.appendText("...");
+    return;
+  }
   if (cell === null || cell === undefined) {
-    parent.createSpan({ cls: "vaultql-null", text: "-" });
+    renderNull(parent, ctx);
     return;
   }
   if (typeof cell === "string") {
@@ -27,17 +46,20 @@ export function renderCell(parent: HTMLElement, cell: Cell, ctx: RenderContext):
     return;
   }
   if (Array.isArray(cell)) {
-    if (cell.length === 0) return;
-    const list = parent.createEl("ul", { cls: "vaultql-list" });
-    for (const item of cell) renderCell(list.createEl("li"), item, ctx);
+    renderList(parent, cell, ctx, depth, inline);
     return;
   }
   switch (cell.type) {
     case "link":
-      renderLink(parent, cell, ctx);
+      if (cell.embed) renderEmbed(parent, cell, ctx);
+      else renderLink(parent, cell, ctx);
       return;
     case "date":
-      parent.createEl("time", { cls: "vaultql-date", text: cell.text, attr: { datetime: cell.iso } });
+      parent.createEl("time", {
+        cls: "vaultql-date",
+        text: formatDate(cell, ctx.settings),
+        attr: { datetime: cell.iso },
+      });
       return;
     case "duration":
       parent.createSpan({ cls: "vaultql-duration", text: cell.text });
@@ -46,26 +68,34 @@ export function renderCell(parent: HTMLElement, cell: Cell, ctx: RenderContext):
       parent.createSpan({ cls: "vaultql-number", text: cell.value });
       return;
     case "external-link":
-      parent.createEl("a", {
-        cls: "external-link",
-        text: cell.display ?? cell.url,
-        href: cell.url,
-        attr: { target: "_blank", rel: "noopener" },
-      });
+      renderExternalLink(parent, cell);
+      return;
+    case "function":
+      parent.createSpan({ cls: "vaultql-function", text: "<function>" });
       return;
     case "object": {
+      const entries = Object.entries(cell.value);
+      if (inline) {
+        const span = parent.createSpan({ cls: "vaultql-object" });
+        entries.forEach(([key, value], i) => {
+          if (i > 0) span.appendText(", ");
+          span.createSpan({ cls: "vaultql-key", text: `${key}: ` });
+          renderCell(span, value, ctx, depth + 1, true);
+        });
+        return;
+      }
       const list = parent.createEl("ul", { cls: "vaultql-object" });
-      for (const [key, value] of Object.entries(cell.value)) {
+      for (const [key, value] of entries) {
         const item = list.createEl("li");
         item.createSpan({ cls: "vaultql-key", text: `${key}: ` });
-        renderCell(item, value, ctx);
+        renderCell(item, value, ctx, depth + 1);
       }
       return;
     }
     case "pair":
-      renderCell(parent, cell.key, ctx);
+      renderCell(parent, cell.key, ctx, depth, inline);
       parent.appendText(": ");
-      renderCell(parent, cell.value, ctx);
+      renderCell(parent, cell.value, ctx, depth, inline);
       return;
     case "task":
     case "list-item": {
@@ -74,65 +104,94 @@ export function renderCell(parent: HTMLElement, cell: Cell, ctx: RenderContext):
       return;
     }
     case "group":
-      renderCell(parent, cell.key, ctx);
-      renderCell(parent, cell.rows, ctx);
+      renderCell(parent, cell.key, ctx, depth, inline);
+      renderCell(parent, cell.rows, ctx, depth, inline);
       return;
   }
 }
 
+function renderNull(parent: HTMLElement, ctx: RenderContext): void {
+  const text = ctx.settings.renderNullAs;
+  const span = parent.createSpan({ cls: "vaultql-null" });
+  // Dataview renders the setting as Markdown; its default "\-" is an escaped dash.
+  if (text === "\\-" || text === "-") span.setText("-");
+  else if (text !== "") renderMarkdown(span, text, ctx);
+}
+
+function renderList(parent: HTMLElement, items: Cell[], ctx: RenderContext, depth: number, inline: boolean): void {
+  if (inline) {
+    const span = parent.createSpan({ cls: "vaultql-list-inline" });
+    if (items.length === 0) span.setText("<Empty List>");
+    items.forEach((item, i) => {
+      if (i > 0) span.appendText(", ");
+      renderCell(span, item, ctx, depth + 1, true);
+    });
+    return;
+  }
+  if (items.length === 0) return;
+  const list = parent.createEl("ul", { cls: "vaultql-list" });
+  for (const item of items) renderCell(list.createEl("li"), item, ctx, depth + 1);
+}
+
+function linkSubpath(cell: LinkCell): string | null {
+  return cell.subpath && cell.link_type === "block" ? `^${cell.subpath}` : cell.subpath;
+}
+
 export function renderLink(parent: HTMLElement, cell: LinkCell, ctx: RenderContext): HTMLElement {
-  const subpath = cell.subpath && cell.link_type === "block" ? `^${cell.subpath}` : cell.subpath;
-  const href = linktext(cell.path, subpath);
   const text =
     cell.display ?? (cell.subpath ? `${noteName(cell.path)} > ${cell.subpath}` : noteName(cell.path));
-  const anchor = parent.createEl("a", {
-    cls: "internal-link",
-    text,
-    href,
-    attr: { "data-href": href, target: "_blank", rel: "noopener" },
-  });
-  // The element belongs to the rendered block: the listener goes away with it.
-  anchor.addEventListener("click", (evt) => {
-    evt.preventDefault();
-    void ctx.app.workspace.openLinkText(href, ctx.sourcePath, Keymap.isModEvent(evt));
-  });
-  return anchor;
+  return internalLink(parent, ctx, { linktext: linktext(cell.path, linkSubpath(cell)), text });
 }
 
-/** One task or list item with its children; checkboxes show the state and are read-only. */
-export function renderTask(list: HTMLElement, task: TaskCell, ctx: RenderContext): void {
-  const isTask = task.type === "task";
-  const item = list.createEl("li", { cls: isTask ? "task-list-item" : "vaultql-list-item" });
-  if (isTask) {
-    item.setAttr("data-task", task.status ?? " ");
-    if (task.checked) item.addClass("is-checked");
-    const box = item.createEl("input", {
-      cls: "task-list-item-checkbox",
-      type: "checkbox",
+/** `embed(link)` and `![[…]]` values: images inline, anything else as Obsidian embeds it. */
+function renderEmbed(parent: HTMLElement, cell: LinkCell, ctx: RenderContext): void {
+  const file = ctx.app.metadataCache.getFirstLinkpathDest(cell.path, ctx.sourcePath);
+  if (file && IMAGE_EXTENSIONS.has(file.extension.toLowerCase())) {
+    const img = parent.createEl("img", {
+      cls: "vaultql-embed-image",
+      attr: { src: ctx.app.vault.getResourcePath(file), alt: file.basename },
     });
-    box.checked = task.checked === true;
-    box.disabled = true; // the server never writes to the vault, and neither does a query block
-  }
-  const text = item.createSpan({ cls: "vaultql-task-text" });
-  renderMarkdown(text, task.text, ctx);
-  const jump = item.createEl("a", { cls: "vaultql-task-source", text: "↗", href: task.path });
-  jump.setAttr("aria-label", `${noteName(task.path)}, line ${task.line + 1}`);
-  jump.addEventListener("click", (evt) => {
-    evt.preventDefault();
-    const file = ctx.app.vault.getAbstractFileByPath(task.path);
-    if (file instanceof TFile) {
-      const leaf = ctx.app.workspace.getLeaf(Keymap.isModEvent(evt));
-      void leaf.openFile(file, { eState: { line: task.line } });
+    // Obsidian's size syntax in the display text: `![[a.png|100]]`, `![[a.png|100x80]]`.
+    const size = /^\s*(\d+)(?:\s*x\s*(\d+))?\s*$/.exec(cell.display ?? "");
+    if (size) {
+      img.setAttr("width", size[1] ?? null);
+      if (size[2]) img.setAttr("height", size[2]);
+    } else if (cell.display) {
+      img.setAttr("alt", cell.display);
     }
-  });
-  if (task.children.length > 0) {
-    const sub = item.createEl("ul", { cls: "contains-task-list" });
-    for (const child of task.children) renderTask(sub, child, ctx);
+    return;
   }
+  const target = linktext(cell.path, linkSubpath(cell));
+  const span = parent.createSpan({ cls: "vaultql-embed" });
+  span.setAttr("data-href", target);
+  renderMarkdown(span, `![[${target}${cell.display ? `|${cell.display}` : ""}]]`, ctx);
 }
 
-function renderMarkdown(el: HTMLElement, text: string, ctx: RenderContext): void {
-  el.setText(text); // shown at once; Obsidian's renderer then replaces it
+function renderExternalLink(parent: HTMLElement, cell: ExternalLinkCell): void {
+  const text = cell.display ?? cell.url;
+  let scheme: string | null = null;
+  try {
+    scheme = new URL(cell.url).protocol.toLowerCase();
+  } catch {
+    scheme = null;
+  }
+  if (scheme === null || !SAFE_SCHEMES.has(scheme)) {
+    // javascript:, data:, file: and the like are never made clickable.
+    const span = parent.createSpan({ cls: "vaultql-unsafe-link", text });
+    span.setAttr("title", cell.url);
+    return;
+  }
+  parent.createEl("a", {
+    cls: "external-link",
+    text,
+    href: cell.url,
+    attr: { target: "_blank", rel: "noopener nofollow" },
+  });
+}
+
+/** Obsidian renders the Markdown; the text shows at once, inline, until it has. */
+export function renderMarkdown(el: HTMLElement, text: string, ctx: RenderContext): void {
+  el.setText(text);
   void MarkdownRenderer.render(ctx.app, text, el, ctx.sourcePath, ctx.component).then(() => {
     // The renderer adds the text again inside a <p>: keep only the rendered copy, inline.
     const first = el.firstChild;

@@ -1,7 +1,8 @@
 /** The dashboard view: PARA (projects, areas, resources, archives) and the weekly review. */
-import { ItemView, WorkspaceLeaf } from "obsidian";
+import { HoverParent, HoverPopover, ItemView, WorkspaceLeaf } from "obsidian";
 import type { ApiClient } from "./api";
-import type { ConnectionMonitor } from "./connection";
+import { ConnectionMonitor, dataKey } from "./connection";
+import { internalLink, type LinkContext, VIEWS_HOVER_SOURCE } from "./links";
 import { noteName, openTarget } from "./open";
 import { renderError } from "./results";
 import type { ParaDashboard, ReviewDashboard } from "./types";
@@ -17,9 +18,10 @@ const REVIEW_TITLES: Record<string, string> = {
   new_orphan: "New orphan notes",
 };
 
-export class DashboardView extends ItemView {
+export class DashboardView extends ItemView implements HoverParent {
+  hoverPopover: HoverPopover | null = null;
   private tab: Tab = "para";
-  private revision: number | null = null;
+  private shownKey: string | null = null;
   private generation = 0;
 
   constructor(
@@ -46,7 +48,8 @@ export class DashboardView extends ItemView {
     this.contentEl.addClass("vaultql-dashboard");
     this.register(
       this.monitor.subscribe((state) => {
-        if (state.kind === "ready" && state.revision !== this.revision) void this.refresh();
+        const key = dataKey(state);
+        if (key !== null && key !== this.shownKey) void this.refresh();
       }),
     );
     await this.refresh();
@@ -66,7 +69,7 @@ export class DashboardView extends ItemView {
     const tab = this.tab;
     const result = tab === "para" ? await this.api.para() : await this.api.review();
     if (generation !== this.generation) return;
-    this.revision = this.monitor.state.revision;
+    this.shownKey = dataKey(this.monitor.state);
     const el = this.contentEl;
     el.empty(); // listeners below belong to elements created here
     const tabs = el.createDiv({ cls: "vaultql-tabs" });
@@ -82,14 +85,19 @@ export class DashboardView extends ItemView {
     else this.renderReview(body, result.data as ReviewDashboard);
   }
 
-  private open(path: string, line?: number): void {
-    void openTarget(this.app, { path, line: line ?? null }, "");
+  private get links(): LinkContext {
+    return { app: this.app, sourcePath: "", hoverParent: this, hoverSource: VIEWS_HOVER_SOURCE };
   }
 
+  /** A link to a note (at a line): hover preview, Ctrl/Cmd-click or middle click for a new tab. */
   private noteLink(parent: HTMLElement, path: string, text?: string, line?: number): void {
-    const link = parent.createEl("a", { cls: "vaultql-note-link", text: text ?? noteName(path) });
+    const link = internalLink(parent, this.links, {
+      linktext: path,
+      text: text ?? noteName(path),
+      cls: "vaultql-note-link",
+      open: (newLeaf) => openTarget(this.app, { path, line: line ?? null }, "", newLeaf),
+    });
     link.setAttr("data-path", path);
-    link.addEventListener("click", () => this.open(path, line));
   }
 
   private renderPara(el: HTMLElement, data: ParaDashboard): void {

@@ -1,5 +1,5 @@
 /** Opening notes from the plugin's views: at a heading, or at a line. */
-import { App, TFile } from "obsidian";
+import { App, PaneType, TFile } from "obsidian";
 
 export interface Target {
   path: string;
@@ -16,7 +16,7 @@ export async function openTarget(
   app: App,
   target: Target,
   sourcePath: string,
-  newLeaf = false,
+  newLeaf: PaneType | boolean = false,
 ): Promise<void> {
   if (target.heading) {
     await app.workspace.openLinkText(linktext(target.path, target.heading), sourcePath, newLeaf);

@@ -1,86 +1,42 @@
 /**
- * ```vaultql (and optionally ```dataview) code blocks: the block's text goes to the server with
- * the note's path as `origin`; the typed result is rendered, and re-rendered whenever the
- * server's revision changes. The child is owned by Obsidian's render context, so closing or
- * re-rendering the note unloads it and unsubscribes it.
+ * ```vaultql (and ```dataview) code blocks: the block's text goes to the server with the note's
+ * path as `origin`; the typed result is rendered, and rendered again when the server's data
+ * changes while the block is shown (live.ts).
  */
-import { App, MarkdownRenderChild } from "obsidian";
-import type { ApiClient } from "./api";
-import type { ConnectionMonitor, ConnectionState } from "./connection";
+import type { ApiResult } from "./api";
+import type { CalendarState } from "./calendar";
+import type { RenderContext } from "./cells";
+import { LiveHost, LiveRender } from "./live";
 import { renderError, renderResult } from "./results";
+import type { ApiError, QueryResult } from "./types";
 
-export class QueryBlock extends MarkdownRenderChild {
-  private renderedRevision: number | null = null;
-  private failed = false;
-  private running = false;
-  private again = false;
-  private loaded = false;
+export class QueryBlock extends LiveRender<QueryResult> {
+  /** The month a CALENDAR shows, kept across refreshes. */
+  private readonly calendar: CalendarState = { month: null };
 
   constructor(
     containerEl: HTMLElement,
-    private readonly app: App,
-    private readonly api: ApiClient,
-    private readonly monitor: ConnectionMonitor,
+    host: LiveHost,
     private readonly source: string,
-    private readonly sourcePath: string,
+    sourcePath: string,
   ) {
-    super(containerEl);
+    super(containerEl, host, sourcePath);
   }
 
   override onload(): void {
     this.containerEl.addClass("vaultql-block");
-    this.register(this.monitor.subscribe((state) => this.onState(state)));
-    void this.run();
+    super.onload();
   }
 
-  private onState(state: ConnectionState): void {
-    if (state.kind !== "ready") return;
-    if (this.failed || (state.revision !== null && state.revision !== this.renderedRevision)) {
-      void this.run();
-    }
+  protected request(): Promise<ApiResult<QueryResult>> {
+    return this.host.api.query(this.source, this.sourcePath || null);
   }
 
-  /** Runs the query and replaces the block's content; overlapping calls collapse into one. */
-  async run(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    try {
-      do {
-        this.again = false;
-        const result = await this.api.query(this.source, this.sourcePath || null);
-        if (!this.isLoaded()) return;
-        const el = this.containerEl;
-        el.empty();
-        if (result.ok) {
-          this.failed = false;
-          this.renderedRevision = result.data.revision ?? this.monitor.state.revision;
-          el.setAttr("data-revision", String(this.renderedRevision ?? ""));
-          renderResult(el, result.data, { app: this.app, sourcePath: this.sourcePath, component: this });
-        } else {
-          this.failed = true;
-          const title = result.status === 0 ? "VaultQL server not running" : "VaultQL query";
-          renderError(el, result.error, title);
-        }
-      } while (this.again && this.isLoaded());
-    } finally {
-      this.running = false;
-    }
+  protected renderData(el: HTMLElement, data: QueryResult, ctx: RenderContext): void {
+    renderResult(el, data, ctx, this.calendar);
   }
 
-  override load(): void {
-    this.loaded = true;
-    super.load();
-  }
-
-  override unload(): void {
-    this.loaded = false;
-    super.unload();
-  }
-
-  isLoaded(): boolean {
-    return this.loaded;
+  protected renderFailure(el: HTMLElement, error: ApiError, status: number): void {
+    renderError(el, error, status === 0 ? "VaultQL server not running" : "VaultQL query");
   }
 }

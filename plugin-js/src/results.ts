@@ -1,33 +1,66 @@
-/** A whole query result (table, list, task list) and query errors -> DOM. */
-import type { ApiError, Cell, QueryResult, TaskCell } from "./types";
-import { RenderContext, renderCell, renderTask } from "./cells";
+/**
+ * A whole query result (table, list, task list, calendar) and query errors -> DOM, with the
+ * vault's Dataview settings: the ID column's name, result and group counts, the empty-result
+ * message.
+ */
+import { renderCalendar, type CalendarState } from "./calendar";
+import { renderCell, type RenderContext } from "./cells";
+import { renderTaskList } from "./tasks";
+import type { ApiError, Cell, QueryResult } from "./types";
 
-export function renderResult(el: HTMLElement, result: QueryResult, ctx: RenderContext): void {
+/** The header the server gives an unnamed ID column. */
+const SERVER_ID_COLUMN = "File";
+
+export function renderResult(
+  el: HTMLElement,
+  result: QueryResult,
+  ctx: RenderContext,
+  calendar: CalendarState = { month: null },
+): void {
+  const items = result.rows ?? result.tasks ?? result.items ?? result.entries ?? [];
+  if (items.length === 0 && ctx.settings.warnOnEmptyResult) {
+    el.createDiv({
+      cls: "vaultql-empty dataview dataview-error-box",
+      text: `No results to show for ${result.type} query.`,
+    });
+    return;
+  }
   switch (result.type) {
     case "table":
       renderTable(el, result, ctx);
       break;
     case "task":
-      renderTasks(el, result.tasks ?? [], ctx);
+      renderTaskList(el, result.tasks ?? [], ctx);
       break;
-    case "list":
-      renderList(el, result.items ?? [], ctx);
+    case "calendar":
+      renderCalendar(el, result.entries ?? [], ctx, calendar);
       break;
     default:
-      renderList(el, result.entries ?? result.items ?? [], ctx);
+      renderList(el, result.items ?? [], ctx);
   }
-  if (result.count === 0) el.createDiv({ cls: "vaultql-empty", text: "No results." });
+}
+
+function isLinkCell(cell: Cell | undefined): boolean {
+  return cell !== null && typeof cell === "object" && !Array.isArray(cell) && cell.type === "link";
 }
 
 function renderTable(el: HTMLElement, result: QueryResult, ctx: RenderContext): void {
+  const rows = result.rows ?? [];
+  const headers = [...result.headers];
+  // The ID column (a link per row) takes the vault's tableIdColumnName, as in Dataview.
+  if (headers[0] === SERVER_ID_COLUMN && rows.length > 0 && rows.every((row) => isLinkCell(row[0]))) {
+    headers[0] = ctx.settings.tableIdColumnName;
+  }
   const table = el.createEl("table", { cls: "vaultql-table dataview table-view-table" });
   const head = table.createEl("thead").createEl("tr");
-  result.headers.forEach((header, i) => {
+  headers.forEach((header, i) => {
     const th = head.createEl("th", { text: header });
-    if (i === 0) th.createSpan({ cls: "vaultql-count", text: ` (${result.count})` });
+    if (i === 0 && ctx.settings.showResultCount) {
+      th.createSpan({ cls: "vaultql-count dataview small-text", text: ` (${result.count})` });
+    }
   });
   const body = table.createEl("tbody");
-  for (const row of result.rows ?? []) {
+  for (const row of rows) {
     const tr = body.createEl("tr");
     for (const cell of row) renderCell(tr.createEl("td"), cell, ctx);
   }
@@ -36,22 +69,6 @@ function renderTable(el: HTMLElement, result: QueryResult, ctx: RenderContext): 
 function renderList(el: HTMLElement, items: Cell[], ctx: RenderContext): void {
   const list = el.createEl("ul", { cls: "vaultql-list-view dataview list-view-ul" });
   for (const item of items) renderCell(list.createEl("li"), item, ctx);
-}
-
-function renderTasks(el: HTMLElement, tasks: Cell[], ctx: RenderContext): void {
-  const list = el.createEl("ul", { cls: "contains-task-list vaultql-tasks" });
-  for (const task of tasks) {
-    if (task && typeof task === "object" && !Array.isArray(task) && task.type === "group") {
-      // After GROUP BY: a heading per group, then its tasks (groups may nest).
-      const group = list.createEl("li", { cls: "vaultql-group" });
-      renderCell(group.createEl("h4", { cls: "vaultql-group-key" }), task.key, ctx);
-      renderTasks(group, task.rows, ctx);
-    } else if (task && typeof task === "object" && !Array.isArray(task) && "children" in task) {
-      renderTask(list, task as TaskCell, ctx);
-    } else {
-      renderCell(list.createEl("li"), task, ctx);
-    }
-  }
 }
 
 /** The server's error, with the position and a caret under the offending column. */

@@ -1,13 +1,15 @@
 /** The search modal: hybrid search as you type, snippets with highlights, Enter opens the note. */
-import { App, SuggestModal } from "obsidian";
+import { App, HoverParent, HoverPopover, Keymap, SuggestModal } from "obsidian";
 import type { ApiClient } from "./api";
-import { noteName, openTarget } from "./open";
+import { VIEWS_HOVER_SOURCE, wireLink } from "./links";
+import { linktext, noteName, openTarget } from "./open";
 import { renderSnippet } from "./snippet";
 import type { ApiError, SearchHit } from "./types";
 
 type Item = SearchHit | { error: ApiError };
 
-export class SearchModal extends SuggestModal<Item> {
+export class SearchModal extends SuggestModal<Item> implements HoverParent {
+  hoverPopover: HoverPopover | null = null;
   private latest = 0;
 
   constructor(
@@ -38,7 +40,18 @@ export class SearchModal extends SuggestModal<Item> {
       return;
     }
     const title = el.createDiv({ cls: "vaultql-search-title" });
-    title.createSpan({ cls: "vaultql-search-note", text: noteName(item.path) });
+    const note = title.createSpan({ cls: "vaultql-search-note internal-link", text: noteName(item.path) });
+    note.setAttr("data-href", linktext(item.path, item.heading));
+    // Hover previews the note; a click (Ctrl/Cmd-click: a new tab) opens it like Enter does.
+    wireLink(
+      note,
+      { app: this.app, sourcePath: "", hoverParent: this, hoverSource: VIEWS_HOVER_SOURCE },
+      linktext(item.path, item.heading),
+      (newLeaf) => {
+        this.close();
+        return openTarget(this.app, { path: item.path, heading: item.heading }, "", newLeaf);
+      },
+    );
     if (item.heading_path.length > 0) {
       title.createSpan({ cls: "vaultql-search-heading", text: ` › ${item.heading_path.join(" › ")}` });
     }
@@ -46,8 +59,9 @@ export class SearchModal extends SuggestModal<Item> {
     renderSnippet(el, item.snippet, item.highlights);
   }
 
-  onChooseSuggestion(item: Item): void {
+  /** Enter or a click; with Ctrl/Cmd the note opens in a new tab. */
+  onChooseSuggestion(item: Item, evt: MouseEvent | KeyboardEvent): void {
     if ("error" in item) return;
-    void openTarget(this.app, { path: item.path, heading: item.heading }, "");
+    void openTarget(this.app, { path: item.path, heading: item.heading }, "", Keymap.isModEvent(evt));
   }
 }

@@ -2,11 +2,12 @@
  * The sidebar: for the active note, related notes (reasons + best passage), link suggestions
  * and unlinked mentions. "link" buttons edit the open note only when clicked (linking.ts).
  */
-import { ItemView, Notice, TFile, WorkspaceLeaf } from "obsidian";
+import { HoverParent, HoverPopover, ItemView, Notice, TFile, WorkspaceLeaf } from "obsidian";
 import type { ApiClient, ApiResult } from "./api";
-import type { ConnectionMonitor } from "./connection";
+import { ConnectionMonitor, dataKey } from "./connection";
 import { editorFor, insertLink } from "./linking";
-import { noteName, openTarget } from "./open";
+import { internalLink, type LinkContext, type OpenIn, VIEWS_HOVER_SOURCE, wireLink } from "./links";
+import { linktext, noteName, openTarget, type Target } from "./open";
 import { describeReason } from "./reasons";
 import { renderError } from "./results";
 import { renderSnippet } from "./snippet";
@@ -17,9 +18,10 @@ export const RELATED_VIEW = "vaultql-related";
 /** A server that is starting answers 503 for a moment after DQL is ready; ask again this often. */
 const RETRY = { delayMs: 2000, attempts: 30 };
 
-export class RelatedView extends ItemView {
+export class RelatedView extends ItemView implements HoverParent {
+  hoverPopover: HoverPopover | null = null;
   private path: string | null = null;
-  private revision: number | null = null;
+  private shownKey: string | null = null;
   private generation = 0;
   private retries = 0;
   private retryTimer: number | null = null;
@@ -49,7 +51,8 @@ export class RelatedView extends ItemView {
     this.registerEvent(this.app.workspace.on("file-open", (file) => void this.show(file)));
     this.register(
       this.monitor.subscribe((state) => {
-        if (state.kind === "ready" && state.revision !== this.revision) void this.refresh();
+        const key = dataKey(state);
+        if (key !== null && key !== this.shownKey) void this.refresh();
       }),
     );
     await this.show(this.app.workspace.getActiveFile());
@@ -84,7 +87,7 @@ export class RelatedView extends ItemView {
       this.api.mentions(path),
     ]);
     if (generation !== this.generation) return; // the user moved on
-    this.revision = this.monitor.state.revision;
+    this.shownKey = dataKey(this.monitor.state);
     const el = this.contentEl;
     // Listeners below sit on elements this call creates; emptying drops them with the elements.
     el.empty();
@@ -110,6 +113,22 @@ export class RelatedView extends ItemView {
     this.contentEl.createDiv({ cls: "vaultql-empty", text: "Open a note to see related notes." });
   }
 
+  private links(sourcePath: string): LinkContext {
+    return { app: this.app, sourcePath, hoverParent: this, hoverSource: VIEWS_HOVER_SOURCE };
+  }
+
+  /** A link to a note (at a heading or line): hover preview, Ctrl/Cmd-click for a new tab. */
+  private noteLink(parent: HTMLElement, sourcePath: string, target: Target, text: string): HTMLElement {
+    const link = internalLink(parent, this.links(sourcePath), {
+      linktext: linktext(target.path, target.heading),
+      text,
+      cls: "vaultql-note-link",
+      open: (newLeaf: OpenIn) => openTarget(this.app, target, sourcePath, newLeaf),
+    });
+    link.setAttr("data-path", target.path);
+    return link;
+  }
+
   private section(el: HTMLElement, cls: string, title: string): HTMLElement {
     const section = el.createDiv({ cls: `vaultql-section ${cls}` });
     section.createEl("h5", { text: title });
@@ -124,23 +143,20 @@ export class RelatedView extends ItemView {
     }
     for (const note of result.data.results) {
       const item = section.createDiv({ cls: "vaultql-related-item" });
-      const title = item.createEl("a", { cls: "vaultql-note-link", text: noteName(note.path) });
-      title.setAttr("data-path", note.path);
+      const passage = note.passage;
+      const heading = passage?.heading ?? null;
+      const target: Target = { path: note.path, heading };
+      this.noteLink(item, path, target, noteName(note.path));
       item.createSpan({ cls: "vaultql-score", text: note.score.toFixed(2) });
       const reasons = item.createEl("ul", { cls: "vaultql-reasons" });
       for (const reason of note.reasons) reasons.createEl("li", { text: describeReason(reason) });
-      const passage = note.passage;
-      const heading = passage?.heading ?? null;
-      title.addEventListener("click", () => {
-        void openTarget(this.app, { path: note.path, heading }, path);
-      });
       if (passage) {
         const box = item.createDiv({ cls: "vaultql-passage" });
         if (heading) box.createDiv({ cls: "vaultql-passage-heading", text: heading });
         renderSnippet(box, passage.snippet, passage.highlights);
-        box.addEventListener("click", () => {
-          void openTarget(this.app, { path: note.path, heading }, path);
-        });
+        wireLink(box, this.links(path), linktext(note.path, heading), (newLeaf) =>
+          openTarget(this.app, target, path, newLeaf),
+        );
       }
     }
   }
@@ -153,11 +169,7 @@ export class RelatedView extends ItemView {
     }
     for (const suggestion of result.data.suggestions) {
       const item = section.createDiv({ cls: "vaultql-suggestion" });
-      const title = item.createEl("a", { cls: "vaultql-note-link", text: noteName(suggestion.target) });
-      title.setAttr("data-path", suggestion.target);
-      title.addEventListener("click", () => {
-        void openTarget(this.app, { path: suggestion.target }, path);
-      });
+      this.noteLink(item, path, { path: suggestion.target }, noteName(suggestion.target));
       item.createDiv({
         cls: "vaultql-reason-line",
         text: suggestion.reasons.map(describeReason).join("; "),
@@ -185,23 +197,19 @@ export class RelatedView extends ItemView {
       // This note's name in another note: that note is not open here, so only offer to open it.
       const source = mention.path ?? "";
       const item = section.createDiv({ cls: "vaultql-mention vaultql-mention-elsewhere" });
-      const link = item.createEl("a", { cls: "vaultql-note-link", text: noteName(source) });
-      link.setAttr("data-path", source);
+      this.noteLink(item, path, { path: source, line: mention.line }, noteName(source));
       item.createEl("code", { cls: "vaultql-mention-context", text: mention.context.trim() });
-      link.addEventListener("click", () => {
-        void openTarget(this.app, { path: source, line: mention.line }, path);
-      });
     }
   }
 
   private linkButton(item: HTMLElement, path: string, target: string, mention: Mention): void {
-    const button = item.createEl("button", { cls: "vaultql-link-button", text: "link" });
+    const button = item.createEl("button", { cls: "vaultql-link-button", text: "Link" });
     button.setAttr("aria-label", `Replace "${mention.text}" on line ${mention.line + 1} with a link`);
     button.addEventListener("click", () => {
       const outcome = insertLink(this.app, editorFor(this.app, path), path, target, mention);
       if (outcome === "linked") {
         button.disabled = true;
-        button.setText("linked");
+        button.setText("Linked");
         new Notice(`Linked "${mention.text}" to ${noteName(target)}`);
       } else if (outcome === "no-editor") {
         new Notice(`Open ${noteName(path)} in an editor to link it.`);

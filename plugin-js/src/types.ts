@@ -69,6 +69,13 @@ export interface GroupCell {
   type: "group";
   key: Cell;
   rows: Cell[];
+  /** The number of result rows in the group (Dataview shows it beside the key). */
+  count?: number;
+}
+
+/** A lambda value: Dataview renders it as `<function>`. */
+export interface FunctionCell {
+  type: "function";
 }
 
 export type Cell =
@@ -85,7 +92,14 @@ export type Cell =
   | NumberCell
   | PairCell
   | TaskCell
-  | GroupCell;
+  | GroupCell
+  | FunctionCell;
+
+/** One CALENDAR entry: the date field's value and the page's link. */
+export interface CalendarEntry {
+  date: Cell;
+  link: Cell;
+}
 
 export interface QueryResult {
   type: "table" | "list" | "task" | "calendar";
@@ -93,10 +107,21 @@ export interface QueryResult {
   rows?: Cell[][];
   items?: Cell[];
   tasks?: Cell[];
-  entries?: Cell[];
+  entries?: CalendarEntry[];
   count: number;
   took_ms: number;
   revision?: number;
+  /** A random id per server run: a restarted server may count revisions from 1 again. */
+  instance?: string;
+}
+
+/** POST /api/v1/eval: one expression (an inline query) evaluated for a note. */
+export interface EvalResult {
+  value: Cell;
+  /** The value as text, rendered with the vault's Dataview settings. */
+  text: string;
+  revision?: number;
+  instance?: string;
 }
 
 export interface Progress {
@@ -111,8 +136,12 @@ export interface Progress {
 export interface Status {
   ready: boolean;
   revision: number;
+  instance?: string;
   progress: Progress;
   notes?: number;
+  reason?: string;
+  /** The vault's `.obsidian/plugins/dataview/data.json` over Dataview's defaults. */
+  dataview_settings?: Record<string, unknown>;
 }
 
 export interface Passage {

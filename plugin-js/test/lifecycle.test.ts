@@ -3,16 +3,23 @@ import { flush, loadPlugin, obsidian } from "./load";
 import { track } from "./setup";
 
 describe("loading and unloading the built main.js", () => {
-  it("registers views, block processors, commands, the status bar and the settings tab", async () => {
+  it("registers views, block and post processors, the editor extension, hover sources, commands, the status bar and the settings tab", async () => {
     const { app, plugin } = await loadPlugin();
     track(plugin);
     expect([...app.viewRegistry.keys()].sort()).toEqual(["vaultql-dashboard", "vaultql-related"]);
     expect([...app.codeBlockProcessors.keys()]).toEqual(["vaultql"]);
+    expect(app.postProcessors).toHaveLength(1); // inline queries in reading view
+    expect(app.editorExtensions).toHaveLength(1); // inline queries in live preview
+    expect([...app.hoverLinkSources.entries()]).toEqual([
+      ["vaultql-results", { display: "VaultQL query results", defaultMod: false }],
+      ["vaultql", { display: "VaultQL views", defaultMod: true }],
+    ]);
     expect([...app.commands.keys()].sort()).toEqual([
       "vaultql:open-dashboard",
       "vaultql:open-related",
+      "vaultql:restart-server",
       "vaultql:search",
-      "vaultql:show-start-command",
+      "vaultql:show-how-to-start",
     ]);
     expect(app.statusBarEl.querySelectorAll(".status-bar-item")).toHaveLength(1);
     expect(app.settingTabs).toHaveLength(1);
@@ -36,6 +43,9 @@ describe("loading and unloading the built main.js", () => {
     plugin.unload();
     expect(app.viewRegistry.size).toBe(0);
     expect(app.codeBlockProcessors.size).toBe(0);
+    expect(app.postProcessors).toHaveLength(0);
+    expect(app.editorExtensions).toHaveLength(0);
+    expect(app.hoverLinkSources.size).toBe(0);
     expect(app.commands.size).toBe(0);
     expect(app.statusBarEl.children).toHaveLength(0);
     expect(app.settingTabs).toHaveLength(0);

@@ -6,6 +6,10 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import * as cmLanguage from "@codemirror/language";
+import * as cmState from "@codemirror/state";
+import * as cmView from "@codemirror/view";
+import { childProcess, processes } from "./fakeprocess";
 import * as obsidian from "./mock/obsidian";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -82,8 +86,16 @@ export async function loadPlugin(
 ): Promise<Loaded> {
   const code = readFileSync(MAIN_JS, "utf8");
   const module = { exports: {} as Record<string, unknown> };
+  // What Obsidian's desktop app provides to a plugin's require (child_process: a fake).
+  const modules: Record<string, unknown> = {
+    obsidian,
+    "@codemirror/state": cmState,
+    "@codemirror/view": cmView,
+    "@codemirror/language": cmLanguage,
+    child_process: childProcess,
+  };
   const require = (name: string) => {
-    if (name === "obsidian") return obsidian;
+    if (name in modules) return modules[name];
     throw new Error(`main.js required ${name}, which Obsidian does not provide`);
   };
   new Function("module", "exports", "require", code)(module, module.exports, require);
@@ -91,7 +103,7 @@ export async function loadPlugin(
     app: obsidian.App,
     manifest: obsidian.PluginManifest,
   ) => obsidian.Plugin;
-  app.pluginData = { token: "golden-token", pollSeconds: 60, ...data };
+  app.pluginData = { serverMode: "external", token: "golden-token", pollSeconds: 60, ...data };
   const plugin = new PluginClass(app, MANIFEST) as Loaded["plugin"];
   plugin.load();
   await plugin._loading;
@@ -104,4 +116,4 @@ export async function flush(rounds = 5): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-export { obsidian };
+export { obsidian, processes };

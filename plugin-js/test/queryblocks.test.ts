@@ -77,14 +77,14 @@ describe("```vaultql blocks", () => {
     ]);
   });
 
-  it("render TASK results as task lists with read-only checkboxes and children", async () => {
+  it("render TASK results as task lists with checkboxes and children", async () => {
     const { el, app } = await block("query-task");
     const top = el.querySelectorAll("ul.vaultql-tasks > li.task-list-item");
     const fixtureTasks = (golden("query-task").body as { tasks: { checked: boolean }[] }).tasks;
     expect(top).toHaveLength(fixtureTasks.length);
     const boxes = Array.from(el.querySelectorAll("ul.vaultql-tasks > li > input")) as HTMLInputElement[];
     expect(boxes.map((b) => b.checked)).toEqual(fixtureTasks.map((t) => t.checked));
-    expect(boxes.every((b) => b.disabled)).toBe(true);
+    expect(boxes.every((b) => !b.disabled)).toBe(true); // ticking: tasks.test.ts
     const wireframes = top[1] as HTMLElement;
     expect(wireframes.querySelector(".vaultql-task-text")?.textContent).toBe(
       "Draft wireframes 📅 2024-03-20 ⏳ 2024-03-18 #design",
@@ -162,33 +162,5 @@ describe("```vaultql blocks", () => {
     await plugin.monitor.poll();
     await flush();
     expect(queries()).toBe(2);
-  });
-});
-
-describe("```dataview blocks", () => {
-  it("are left alone unless the setting is on", async () => {
-    const { app, plugin } = await loadPlugin();
-    track(plugin);
-    expect(app.codeBlockProcessors.has("dataview")).toBe(false);
-  });
-
-  it("are rendered by VaultQL when the setting is on and Dataview is not enabled", async () => {
-    const { el } = await block("query-table", "dataview", { renderDataviewBlocks: true });
-    expect(el.querySelectorAll("tbody tr")).toHaveLength(3);
-  });
-
-  it("are unavailable while the Dataview plugin is enabled", async () => {
-    const app = new obsidian.App([], "/v");
-    app.plugins.enabledPlugins.add("dataview");
-    const { plugin } = await loadPlugin({ renderDataviewBlocks: true }, app);
-    track(plugin);
-    expect(app.codeBlockProcessors.has("dataview")).toBe(false);
-    const tab = app.settingTabs[0]!;
-    tab.display();
-    const setting = Array.from(tab.containerEl.querySelectorAll(".setting-item")).find((s) =>
-      s.textContent?.includes("dataview"),
-    );
-    expect(setting?.textContent).toContain("Unavailable while the Dataview plugin is enabled");
-    expect((setting?.querySelector("input[type=checkbox]") as HTMLInputElement).disabled).toBe(true);
   });
 });

@@ -114,7 +114,7 @@ describe("the status bar", () => {
     track(plugin);
     const command = 'vaultql serve "/home/me/My Vault" --port 8400';
     expect(bar(app).textContent).toBe(`VaultQL: server not running — start it with: ${command}`);
-    app.commands.get("vaultql:show-start-command")?.callback?.();
+    app.commands.get("vaultql:show-how-to-start")?.callback?.();
     expect(obsidian.Notice.messages.at(-1)).toContain(command);
   });
 
@@ -132,11 +132,11 @@ describe("the status bar", () => {
 
 describe("the settings tab", () => {
   it("edits the server URL and token, with the documented default", async () => {
-    const { app, plugin } = await loadPlugin({ token: "" });
+    const { app, plugin } = await loadPlugin({ serverMode: "external", token: "" });
     track(plugin);
     const tab = app.settingTabs[0]!;
     tab.display();
-    const [url, token] = Array.from(tab.containerEl.querySelectorAll("input")) as HTMLInputElement[];
+    const [url, token] = Array.from(tab.containerEl.querySelectorAll("input[type=text], input[type=password]")) as HTMLInputElement[];
     expect(url!.value).toBe("http://127.0.0.1:8377");
     expect(token!.type).toBe("password");
     token!.value = "new-token-value";
@@ -145,5 +145,113 @@ describe("the settings tab", () => {
     expect((app.pluginData as { token: string }).token).toBe("new-token-value");
     const last = obsidian.http.requests.at(-1);
     expect(last?.headers?.Authorization).toBe("Bearer new-token-value");
+  });
+});
+
+describe("links in the views: hover preview and Ctrl/Cmd-click", () => {
+  const hovers = (app: obsidian.App) => {
+    const seen: Record<string, unknown>[] = [];
+    app.workspace.on("hover-link", (info: Record<string, unknown>) => seen.push(info));
+    return seen;
+  };
+  const over = (el: Element) => el.dispatchEvent(new MouseEvent("mouseover", { bubbles: true, cancelable: true }));
+  const modClick = (el: Element) =>
+    el.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true, metaKey: true }));
+
+  it("in the sidebar", async () => {
+    const { app, plugin } = await loadPlugin();
+    track(plugin);
+    await app.commands.get("vaultql:open-related")?.callback?.();
+    const view = app.workspace.getLeavesOfType("vaultql-related")[0]!.view as obsidian.ItemView;
+    app.workspace.setActiveFile(app.vault.getAbstractFileByPath("Projects/Website Redesign.md") as obsidian.TFile);
+    await flush();
+    const seen = hovers(app);
+    const title = view.contentEl.querySelector(".vaultql-related-item a.internal-link") as HTMLElement;
+    expect(title.getAttribute("data-href")).toBe("Projects/Learn Rust.md#Learn Rust");
+    over(title);
+    expect(seen[0]).toMatchObject({ source: "vaultql", hoverParent: view, targetEl: title, linktext: "Projects/Learn Rust.md#Learn Rust" });
+    over(view.contentEl.querySelector(".vaultql-passage")!);
+    expect(seen).toHaveLength(2);
+    modClick(title);
+    expect(app.workspace.opened.at(-1)).toEqual({
+      linktext: "Projects/Learn Rust.md#Learn Rust",
+      sourcePath: "Projects/Website Redesign.md",
+      newLeaf: "tab",
+    });
+  });
+
+  it("in the dashboard", async () => {
+    const { app, plugin } = await loadPlugin();
+    track(plugin);
+    await app.commands.get("vaultql:open-dashboard")?.callback?.();
+    await flush();
+    const view = app.workspace.getLeavesOfType("vaultql-dashboard")[0]!.view as obsidian.ItemView;
+    const seen = hovers(app);
+    const next = view.contentEl.querySelector(".vaultql-projects tbody tr td:last-child a") as HTMLElement;
+    expect(next.classList.contains("internal-link")).toBe(true);
+    over(next);
+    expect(seen[0]).toMatchObject({ source: "vaultql", hoverParent: view, linktext: "Projects/Garden Planning.md" });
+    modClick(next);
+    expect(app.workspace.opened.at(-1)).toEqual({ path: "Projects/Garden Planning.md", eState: { line: 12 }, newLeaf: "tab" });
+  });
+
+  it("in the search modal: hover, Ctrl/Cmd-Enter and Ctrl/Cmd-click open a new tab", async () => {
+    const { app, plugin } = await loadPlugin();
+    track(plugin);
+    const seen = hovers(app);
+    app.commands.get("vaultql:search")?.callback?.();
+    const input = document.querySelector("input.prompt-input") as HTMLInputElement;
+    input.value = "sourdough starter";
+    input.dispatchEvent(new Event("input"));
+    await flush();
+    const note = document.querySelector(".suggestion-item .vaultql-search-note") as HTMLElement;
+    over(note);
+    expect(seen[0]).toMatchObject({ source: "vaultql", linktext: "Resources/Recipes/Sourdough Bread.md#Steps" });
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true }));
+    expect(app.workspace.opened.at(-1)).toEqual({
+      linktext: "Resources/Recipes/Sourdough Bread.md#Steps",
+      sourcePath: "",
+      newLeaf: "tab",
+    });
+    app.commands.get("vaultql:search")?.callback?.();
+    const again = document.querySelector("input.prompt-input") as HTMLInputElement;
+    again.value = "sourdough starter";
+    again.dispatchEvent(new Event("input"));
+    await flush();
+    modClick(document.querySelector(".suggestion-item .vaultql-search-note")!);
+    expect(app.workspace.opened).toHaveLength(2);
+    expect(app.workspace.opened.at(-1)?.newLeaf).toBe("tab");
+    expect(document.querySelector(".modal-container")).toBeNull();
+  });
+});
+
+describe("the settings tab, managed mode", () => {
+  it("offers the command, the virtual environment folder, the port and a restart", async () => {
+    obsidian.setRequestHandler(goldenServer());
+    const { app, plugin } = await loadPlugin({ serverMode: "managed", token: "" });
+    track(plugin);
+    await flush(10);
+    const tab = app.settingTabs[0]!;
+    tab.display();
+    const names = Array.from(tab.containerEl.querySelectorAll(".setting-item-name")).map((n) => n.textContent);
+    expect(names).toEqual([
+      "Server",
+      "VaultQL command",
+      "Virtual environment folder",
+      "Port",
+      "Server status",
+      "Refresh interval (seconds)",
+      "Render ```dataview blocks",
+      "Dataview's settings",
+      "Connection",
+    ]);
+    const select = tab.containerEl.querySelector("select") as HTMLSelectElement;
+    expect(select.value).toBe("managed");
+    select.value = "external";
+    select.dispatchEvent(new Event("change"));
+    await flush();
+    expect((app.pluginData as { serverMode: string }).serverMode).toBe("external");
+    const after = Array.from(tab.containerEl.querySelectorAll(".setting-item-name")).map((n) => n.textContent);
+    expect(after.slice(0, 3)).toEqual(["Server", "Server URL", "API token"]);
   });
 });

@@ -1,11 +1,13 @@
 """The Obsidian plugin's own test suites, run from pytest so ``make test`` covers them.
 
-* ``npm test`` in ``plugin-js/``: type-check, build ``main.js`` with esbuild, then the vitest
-  suite (happy-dom + the hand-written ``obsidian`` mock), which loads the BUILT ``main.js`` and
-  renders the golden API fixtures (``fixtures/api``; ``tests/server/web/test_golden_api.py`` checks
-  the real server against the same files).
+* ``npm test`` in ``plugin-js/``: type-check, build ``main.js`` with esbuild, lint ``src/`` with
+  eslint-plugin-obsidianmd's recommended rules, then the vitest suite (happy-dom + the
+  hand-written ``obsidian`` mock), which loads the BUILT ``main.js`` and renders the golden API
+  fixtures (``fixtures/api``; ``tests/server/web/test_golden_api.py`` checks the real server
+  against the same files).
 * ``npm run test:e2e``: the real ``vaultql serve`` on a temporary copy of the demo vault and the
-  built plugin driven in headless Chromium (``plugin-js/e2e/run.mjs``).
+  built plugin driven in headless Chromium (``plugin-js/e2e/run.mjs``), including the plugin
+  starting, restarting and stopping a real ``vaultql serve`` itself (``VAULTQL_BIN``, this venv's).
 
 They need ``npm ci`` in ``plugin-js/`` (and Chromium for the second). Without them the tests
 skip, unless ``VAULTQL_REQUIRE_BROWSER=1`` (``make test``, CI) makes that a failure.

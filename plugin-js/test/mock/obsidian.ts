@@ -5,6 +5,8 @@
  * (happy-dom) and, bundled, by the end-to-end harness in real Chromium.
  */
 
+import { StateField } from "@codemirror/state";
+
 /* ---------- Obsidian's DOM helpers (globals in the real app) ---------- */
 
 interface ElInfo {
@@ -91,6 +93,16 @@ export function installDomHelpers(win: Window & typeof globalThis): void {
   proto.detach = function (this: HTMLElement) {
     this.remove();
   };
+  // Obsidian's global element factories (createSpan() etc. without a parent).
+  const globals = win as unknown as Record<string, unknown>;
+  const detached = (tag: string) => (info?: ElInfo | string) => {
+    const el = win.document.createElement(tag);
+    applyInfo(el, info);
+    return el;
+  };
+  globals.createEl = (tag: string, info?: ElInfo | string) => detached(tag)(info);
+  globals.createDiv = detached("div");
+  globals.createSpan = detached("span");
 }
 
 if (typeof window !== "undefined") installDomHelpers(window as Window & typeof globalThis);
@@ -211,6 +223,10 @@ export class TFile extends TAbstractFile {
 
 export class Vault extends Events {
   files = new Map<string, TFile>();
+  /** File contents, for `read` and `process` (tests put a note's text here). */
+  contents = new Map<string, string>();
+  /** Every `process` call: the path and whether the function changed the text. */
+  processed: { path: string; changed: boolean }[] = [];
   adapter: { getBasePath(): string };
 
   constructor(paths: string[], basePath: string) {
@@ -223,6 +239,26 @@ export class Vault extends Events {
     return this.files.get(path) ?? null;
   }
 
+  async read(file: TFile): Promise<string> {
+    return this.contents.get(file.path) ?? "";
+  }
+
+  /** Like Obsidian's: read, transform and write back atomically. */
+  async process(file: TFile, fn: (data: string) => string): Promise<string> {
+    const before = this.contents.get(file.path) ?? "";
+    const after = fn(before);
+    this.processed.push({ path: file.path, changed: after !== before });
+    if (after !== before) {
+      this.contents.set(file.path, after);
+      this.trigger("modify", file);
+    }
+    return after;
+  }
+
+  getResourcePath(file: TFile): string {
+    return `app://local/${encodeURI(file.path)}`;
+  }
+
   getMarkdownFiles(): TFile[] {
     return [...this.files.values()].filter((f) => f.extension === "md");
   }
@@ -231,6 +267,17 @@ export class Vault extends Events {
 export class MetadataCache extends Events {
   constructor(private vault: Vault) {
     super();
+  }
+
+  /** Obsidian's resolution, simplified: the exact path, with ".md" added, else the file name. */
+  getFirstLinkpathDest(linkpath: string, _sourcePath: string): TFile | null {
+    const path = linkpath.split("#")[0] ?? "";
+    const files = [...this.vault.files.values()];
+    return (
+      files.find((f) => f.path === path || f.path === `${path}.md`) ??
+      files.find((f) => f.name === path || f.basename === path) ??
+      null
+    );
   }
 
   /** Obsidian's shortest form: the base name when it is unique in the vault. */
@@ -341,10 +388,13 @@ export interface OpenRecord {
   path?: string;
   sourcePath?: string;
   eState?: unknown;
+  /** Where it opened, when not the current pane ("tab" for Ctrl/Cmd-click). */
+  newLeaf?: unknown;
 }
 
 export class WorkspaceLeaf {
   view: View;
+  newLeaf: unknown = false;
   constructor(public app: App) {
     this.view = new View(this);
   }
@@ -361,7 +411,9 @@ export class WorkspaceLeaf {
   }
 
   async openFile(file: TFile, openState?: { eState?: unknown }): Promise<void> {
-    this.app.workspace.opened.push({ path: file.path, eState: openState?.eState });
+    const record: OpenRecord = { path: file.path, eState: openState?.eState };
+    if (this.newLeaf) record.newLeaf = this.newLeaf;
+    this.app.workspace.opened.push(record);
   }
 
   private close(): void {
@@ -425,8 +477,10 @@ export class Workspace extends Events {
     return this.newLeaf();
   }
 
-  getLeaf(_newLeaf?: boolean | string): WorkspaceLeaf {
-    return this.newLeaf();
+  getLeaf(newLeaf?: boolean | string): WorkspaceLeaf {
+    const leaf = this.newLeaf();
+    leaf.newLeaf = newLeaf ?? false;
+    return leaf;
   }
 
   async revealLeaf(_leaf: WorkspaceLeaf): Promise<void> {}
@@ -435,8 +489,10 @@ export class Workspace extends Events {
     for (const leaf of this.getLeavesOfType(type)) leaf.detach();
   }
 
-  async openLinkText(linktext: string, sourcePath: string, _newLeaf?: boolean): Promise<void> {
-    this.opened.push({ linktext, sourcePath });
+  async openLinkText(linktext: string, sourcePath: string, newLeaf?: boolean | string): Promise<void> {
+    const record: OpenRecord = { linktext, sourcePath };
+    if (newLeaf) record.newLeaf = newLeaf;
+    this.opened.push(record);
   }
 
   getActiveViewOfType<T>(cls: new (...args: never[]) => T): T | null {
@@ -457,6 +513,7 @@ export interface Command {
   id: string;
   name: string;
   callback?: () => unknown;
+  checkCallback?: (checking: boolean) => boolean | void;
 }
 
 export class App {
@@ -469,6 +526,9 @@ export class App {
   commands = new Map<string, Command>();
   viewRegistry = new Map<string, (leaf: WorkspaceLeaf) => View>();
   codeBlockProcessors = new Map<string, CodeBlockHandler>();
+  postProcessors: MarkdownPostProcessor[] = [];
+  editorExtensions: unknown[] = [];
+  hoverLinkSources = new Map<string, { display: string; defaultMod: boolean }>();
   settingTabs: PluginSettingTab[] = [];
   pluginData: unknown = null;
 
@@ -541,14 +601,66 @@ export class Plugin extends Component {
     });
   }
 
-  registerMarkdownCodeBlockProcessor(language: string, handler: CodeBlockHandler): void {
+  /** Like Obsidian: one processor per language; a second registration throws. */
+  registerMarkdownCodeBlockProcessor(language: string, handler: CodeBlockHandler): MarkdownPostProcessor {
     if (this.app.codeBlockProcessors.has(language)) {
-      throw new Error(`a code block processor for "${language}" is already registered`);
+      throw new Error(`Attempting to register a code block processor for language ${language} which has already been registered`);
     }
     this.app.codeBlockProcessors.set(language, handler);
-    this.register(() => this.app.codeBlockProcessors.delete(language));
+    const processor = Object.assign(() => undefined, { app: this.app, language, handler });
+    this.register(() => MarkdownPreviewRenderer.unregisterPostProcessor(processor));
+    return processor;
+  }
+
+  registerMarkdownPostProcessor(processor: MarkdownPostProcessor): MarkdownPostProcessor {
+    this.app.postProcessors.push(processor);
+    this.register(() => {
+      this.app.postProcessors = this.app.postProcessors.filter((p) => p !== processor);
+    });
+    return processor;
+  }
+
+  registerEditorExtension(extension: unknown): void {
+    this.app.editorExtensions.push(extension);
+    this.register(() => {
+      this.app.editorExtensions = this.app.editorExtensions.filter((e) => e !== extension);
+    });
+  }
+
+  registerHoverLinkSource(id: string, info: { display: string; defaultMod: boolean }): void {
+    this.app.hoverLinkSources.set(id, info);
+    this.register(() => this.app.hoverLinkSources.delete(id));
   }
 }
+
+export type MarkdownPostProcessor = ((el: HTMLElement, ctx: MarkdownPostProcessorContext) => unknown) & {
+  app?: App;
+  language?: string;
+  handler?: CodeBlockHandler;
+};
+
+/** Obsidian's static registry; unregistering frees a code block language (by identity). */
+export const MarkdownPreviewRenderer = {
+  unregisterPostProcessor(processor: MarkdownPostProcessor): void {
+    const { app, language, handler } = processor;
+    if (app && language && app.codeBlockProcessors.get(language) === handler) {
+      app.codeBlockProcessors.delete(language);
+    }
+  },
+};
+
+/** Obsidian's Platform flags; tests may flip them. */
+export const Platform = { isDesktopApp: true, isDesktop: true, isMobile: false, isWin: false, isMacOS: false };
+
+/** The editor's state fields Obsidian exports (the note being edited, live preview or source). */
+export const editorInfoField = StateField.define<{ file: TFile | null } | null>({
+  create: () => null,
+  update: (value) => value,
+});
+export const editorLivePreviewField = StateField.define<boolean>({
+  create: () => true,
+  update: (value) => value,
+});
 
 /* ---------- Markdown rendering ---------- */
 
@@ -565,15 +677,17 @@ export interface MarkdownPostProcessorContext {
   getSectionInfo(el: HTMLElement): null;
 }
 
-/** Stands in for Obsidian's Markdown renderer: the text inside a <p>, verbatim. */
+/** Stands in for Obsidian's Markdown renderer: the text inside a <p>, verbatim (calls recorded). */
 export const MarkdownRenderer = {
+  calls: [] as { markdown: string; sourcePath: string }[],
   async render(
     _app: App,
     markdown: string,
     el: HTMLElement,
-    _sourcePath: string,
+    sourcePath: string,
     _component: Component,
   ): Promise<void> {
+    MarkdownRenderer.calls.push({ markdown, sourcePath });
     const p = document.createElement("p");
     p.textContent = markdown;
     el.appendChild(p);
@@ -608,6 +722,17 @@ export function renderCodeBlock(
   document.body.appendChild(section.el);
   section.load();
   void handler(source, section.el, section.ctx);
+  return section;
+}
+
+/** A rendered section of a note (reading view): the HTML, then every registered post processor. */
+export function renderSection(app: App, html: string, sourcePath: string): RenderedSection {
+  const section = new RenderedSection(sourcePath);
+  section.el.className = "markdown-preview-section";
+  section.el.innerHTML = html;
+  document.body.appendChild(section.el);
+  section.load();
+  for (const processor of app.postProcessors) void processor(section.el, section.ctx);
   return section;
 }
 
@@ -763,6 +888,26 @@ export class ToggleComponent extends ValueComponent<boolean> {
   }
 }
 
+export class DropdownComponent extends ValueComponent<string> {
+  selectEl = document.createElement("select");
+  constructor(parent: HTMLElement) {
+    super();
+    parent.appendChild(this.selectEl);
+    this.selectEl.addEventListener("change", () => void this.handler?.(this.selectEl.value));
+  }
+  addOption(value: string, display: string): this {
+    const option = document.createElement("option");
+    option.value = value;
+    option.textContent = display;
+    this.selectEl.appendChild(option);
+    return this;
+  }
+  setValue(value: string): this {
+    this.selectEl.value = value;
+    return this;
+  }
+}
+
 export class ButtonComponent {
   buttonEl = document.createElement("button");
   constructor(parent: HTMLElement) {
@@ -803,15 +948,23 @@ export class Setting {
     fn(new ToggleComponent(this.controlEl));
     return this;
   }
+  addDropdown(fn: (dropdown: DropdownComponent) => unknown): this {
+    fn(new DropdownComponent(this.controlEl));
+    return this;
+  }
   addButton(fn: (button: ButtonComponent) => unknown): this {
     fn(new ButtonComponent(this.controlEl));
     return this;
   }
 }
 
+/** Like Obsidian's: Ctrl/Cmd (or a middle click) asks for a new tab, with Alt a split. */
 export const Keymap = {
-  isModEvent(evt?: MouseEvent | KeyboardEvent | null): boolean {
-    return Boolean(evt && (evt.ctrlKey || evt.metaKey));
+  isModEvent(evt?: MouseEvent | KeyboardEvent | null): "tab" | "split" | boolean {
+    if (!evt) return false;
+    const middle = "button" in evt && evt.button === 1;
+    if (evt.ctrlKey || evt.metaKey) return evt.altKey ? "split" : "tab";
+    return middle ? "tab" : false;
   },
 };
 
