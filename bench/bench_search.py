@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from server.search.chunker import embedding_text  # noqa: E402
 from server.search.embedder import MiniLMEmbedder, Vectors  # noqa: E402
-from server.search.hybrid import fuse  # noqa: E402
+from server.search.hybrid import LOOSE_COVERAGE, fuse  # noqa: E402
 from server.search.search_service import SearchService  # noqa: E402
 from server.vault.catalog import Catalog, SourceFile  # noqa: E402
 
@@ -104,25 +104,30 @@ def recall_at(ranked: list[str], relevant: set[str], k: int = 100) -> float:
     return len(set(ranked[:k]) & relevant) / len(relevant) if relevant else 0.0
 
 
-Runs = dict[str, tuple[list[tuple[str, float]], list[tuple[str, int, float]]]]
+Runs = dict[str, tuple[list[tuple[str, float]], list[tuple[str, int, float]], float]]
 
 
 def collect(service: SearchService, queries: dict[str, str], qids: list[str]) -> Runs:
-    # enough=10: the AND-then-OR keyword rule that search(k=10) applies.
-    return {qid: service.rankings(queries[qid], "hybrid", 100, enough=10) for qid in qids}
+    # enough=10: the AND-then-OR keyword rule that search(k=10) applies; with how much of the
+    # query the best keyword note holds (search() fuses with α_loose below LOOSE_COVERAGE).
+    return {qid: service._candidates(queries[qid], "hybrid", 100, enough=10) for qid in qids}
 
 
 def evaluate(
     runs: Runs, qrels: dict[str, set[str]], mode: str, **fusion: Any
 ) -> tuple[float, float]:
     ndcgs, recalls = [], []
+    served = fusion.pop("served", None)  # (α, α_loose): fuse as SearchService.search does
+    fusion.setdefault("decisive", None)  # the plain fusion families, without the keyword rule
     for qid, relevant in qrels.items():
-        keyword, semantic = runs[qid]
+        keyword, semantic, coverage = runs[qid]
         if mode == "keyword":
             ranked = [path for path, _ in keyword]
         elif mode == "semantic":
             ranked = [path for path, _, _ in semantic]
         else:
+            if served is not None:
+                fusion["alpha"] = served[0] if coverage >= LOOSE_COVERAGE else served[1]
             ranked = [hit.path for hit in fuse(keyword, semantic, **fusion)]
         ndcgs.append(ndcg_at(ranked, relevant))
         recalls.append(recall_at(ranked, relevant))
@@ -148,13 +153,24 @@ def quality(
     test = collect(service, queries, sorted(qrels["test"]))
     per_query_ms = (time.perf_counter() - started) * 1000 / len(qrels["test"])
     rows = {
-        "keyword (Whoosh BM25, one combined field)": evaluate(test, qrels["test"], "keyword"),
+        "keyword (Whoosh BM25, weighted fields)": evaluate(test, qrels["test"], "keyword"),
         "semantic (all-MiniLM-L6-v2 + FAISS exhaustive, float16)": evaluate(
             test, qrels["test"], "semantic"
         ),
         "hybrid, RRF k=60": evaluate(test, qrels["test"], "hybrid", method="rrf"),
         "hybrid, convex α=0.5 (default)": evaluate(test, qrels["test"], "hybrid", alpha=0.5),
         f"hybrid, {best_name} (best on train)": evaluate(test, qrels["test"], "hybrid", **best_cfg),
+        "hybrid, convex α=0.5 + decisive keyword rule": evaluate(
+            test, qrels["test"], "hybrid", alpha=0.5, decisive=service.decisive
+        ),
+        f"**hybrid as served** (α={service.alpha}, α={service.alpha_loose} when the best keyword "
+        f"note holds < {LOOSE_COVERAGE:.0%} of the query, decisive rule)": evaluate(
+            test,
+            qrels["test"],
+            "hybrid",
+            served=(service.alpha, service.alpha_loose),
+            decisive=service.decisive,
+        ),
     }
     return {"train": train_scores, "test": rows, "best": best_name, "ms": per_query_ms}
 
@@ -188,6 +204,8 @@ def throughput(embedder: MiniLMEmbedder, notes: dict[str, str], count: int) -> d
 
 
 def live_updates(service: SearchService, notes: dict[str, str], edits: int) -> dict[str, float]:
+    if edits <= 0:
+        return {"keyword_p50": math.nan, "semantic_p50": math.nan}
     service.start()
     rng = random.Random(7)
     paths = rng.sample(sorted(notes), edits)

@@ -138,6 +138,14 @@ export class RelatedView extends ItemView implements HoverParent {
   private renderRelated(el: HTMLElement, path: string, result: ApiResult<RelatedResponse>): void {
     const section = this.section(el, "vaultql-related-notes", "Related notes");
     if (!result.ok) return renderError(section, result.error, "Related notes");
+    const embedded = result.data.embedded;
+    if (result.data.note_embedded === false && embedded) {
+      // Said, not hidden: until its vectors arrive the note is related by links, tags and terms.
+      section.createDiv({
+        cls: "vaultql-partial",
+        text: `Still embedding (${embedded.done} of ${embedded.total} notes): related by links, tags and shared terms for now.`,
+      });
+    }
     if (result.data.results.length === 0) {
       section.createDiv({ cls: "vaultql-empty", text: "Nothing related found." });
     }

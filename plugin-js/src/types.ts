@@ -171,9 +171,19 @@ export interface RelatedNote {
   reasons: Reason[];
 }
 
+export interface EmbeddedCount {
+  done: number;
+  total: number;
+  complete: boolean;
+}
+
 export interface RelatedResponse {
   path: string;
   results: RelatedNote[];
+  /** How much of the vault is embedded; absent from servers before 0.2. */
+  embedded?: EmbeddedCount;
+  /** False while this note waits for its vectors: related by links, tags and shared terms. */
+  note_embedded?: boolean;
 }
 
 export interface Mention {

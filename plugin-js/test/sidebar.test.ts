@@ -40,6 +40,8 @@ describe("the related-notes sidebar", () => {
     expect(Array.from(items).map((i) => i.querySelector(".vaultql-note-link")?.textContent)).toEqual([
       "Learn Rust",
       "2024-03-15",
+      "Garden Planning",
+      "Learning MOC",
     ]);
     const reasons = Array.from(items[0]!.querySelectorAll(".vaultql-reasons li")).map((li) => li.textContent);
     expect(reasons).toEqual(["cited together in: Home", "shared terms: notes", "shared tags: #project"]);
@@ -48,6 +50,22 @@ describe("the related-notes sidebar", () => {
     expect(passage.querySelector("mark")?.textContent).toBe("Notes");
     passage.click();
     expect(app.workspace.opened.at(-1)).toEqual({ linktext: "Projects/Learn Rust.md#Learn Rust", sourcePath: NOTE });
+  });
+
+  it("says when the note is not embedded yet, and not when it is", async () => {
+    const related = golden("related");
+    const body = related.body as Record<string, unknown>;
+    const answer = (extra: Record<string, unknown>) =>
+      obsidian.setRequestHandler(goldenServer({ related: { ...related, body: { ...body, ...extra } } }));
+    answer({ note_embedded: true, embedded: { done: 20, total: 20, complete: true } });
+    const { el } = await openSidebar();
+    expect(el.querySelector(".vaultql-partial")).toBeNull();
+    answer({ note_embedded: false, embedded: { done: 3, total: 20, complete: false } });
+    const { el: second } = await openSidebar();
+    expect(second.querySelector(".vaultql-partial")?.textContent).toBe(
+      "Still embedding (3 of 20 notes): related by links, tags and shared terms for now.",
+    );
+    expect(second.querySelectorAll(".vaultql-related-item")).toHaveLength(4); // still answered
   });
 
   it("inserts [[Target|text]] at the exact span only when 'link' is clicked", async () => {
@@ -69,6 +87,8 @@ describe("the related-notes sidebar", () => {
       "Home",
       "Learn Rust",
       "2024-03-15",
+      "Garden Planning",
+      "Learning MOC",
     ]);
     expect(suggestions[0]!.querySelector(".vaultql-reason-line")?.textContent).toBe("mentioned here 1×");
     expect(suggestions[1]!.querySelector("button")).toBeNull(); // no span to link: open only
@@ -108,7 +128,7 @@ describe("the related-notes sidebar", () => {
     const { el } = await openSidebar();
     const error = el.querySelector(".vaultql-related-notes .vaultql-error");
     expect(error?.textContent).toContain("related notes are not enabled on this server");
-    expect(el.querySelectorAll(".vaultql-suggestion")).toHaveLength(3); // the rest still shows
+    expect(el.querySelectorAll(".vaultql-suggestion")).toHaveLength(5); // the rest still shows
   });
 });
 
@@ -133,7 +153,7 @@ describe("a server that is still starting", () => {
       await vi.advanceTimersByTimeAsync(2000);
       await flush();
       expect(refusals).toBe(0);
-      expect(el.querySelectorAll(".vaultql-related-item")).toHaveLength(2);
+      expect(el.querySelectorAll(".vaultql-related-item")).toHaveLength(4);
       expect(el.querySelector(".vaultql-related-notes .vaultql-error")).toBeNull();
     } finally {
       vi.useRealTimers();

@@ -364,6 +364,7 @@ class VaultApp:
             "k": k,
             "revision": snapshot.revision,
             "results": [hit.to_dict() for hit in hits],
+            "embedded": search.embedded(),  # semantic hits come from the embedded notes only
             "embedding": search.progress(),
         }
 

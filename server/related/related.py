@@ -66,6 +66,17 @@ class Weights:
         value: float = getattr(self, signal)
         return value
 
+    def without(self, signal: str) -> Weights:
+        """These weights with ``signal`` dropped and the others scaled to the same sum: a note
+        not embedded yet is related by its links, tags and shared rare terms alone, on the
+        same scale, instead of losing half its score to a missing signal."""
+        total = sum(self.of(name) for name in SIGNALS)
+        rest = total - self.of(signal)
+        scale = total / rest if rest > 0 else 0.0
+        return Weights(
+            **{name: 0.0 if name == signal else self.of(name) * scale for name in SIGNALS}
+        )
+
     @classmethod
     def only(cls, *signals: str) -> Weights:
         """Weights using just ``signals`` (benchmarks: one signal at a time)."""
@@ -186,6 +197,8 @@ def total_scores(
     """The combined score of every other note with a positive score (no reasons, no passages)."""
     note = corpus.ids[path]
     weights = weights or Weights()
+    if not corpus.has_vectors[note]:
+        weights = weights.without("semantic")
     total = np.zeros(corpus.n, dtype=np.float64)
     for name, part in _signals(corpus, note, ignore_outlinks).parts.items():
         total += weights.of(name) * part
@@ -205,6 +218,8 @@ def related(
     """The ``k`` notes most related to ``path``, best first (KeyError for an unknown note)."""
     note = corpus.ids[path]
     weights = weights or Weights()
+    if not corpus.has_vectors[note]:
+        weights = weights.without("semantic")
     signals = _signals(corpus, note, ignore_outlinks)
     total = np.zeros(corpus.n, dtype=np.float64)
     for name, part in signals.parts.items():

@@ -38,6 +38,13 @@ __all__ = ["NoteNotFound", "RelatedService", "SnapshotLike", "build_corpus"]
 REBUILD_S = 30.0  # the longest new vectors wait before related notes see them
 
 
+def embedded(corpus: Corpus) -> dict[str, Any]:
+    """How many of the notes that have text to embed are embedded (``done``/``total``)."""
+    total = sum(1 for features in corpus.features if features.chunks)
+    done = int(corpus.has_vectors.sum())
+    return {"done": done, "total": total, "complete": done >= total}
+
+
 class SnapshotLike(Protocol):
     @property
     def revision(self) -> int: ...
@@ -141,6 +148,10 @@ class RelatedService:
             "revision": corpus.revision,
             "semantic_notes": int(corpus.has_vectors.sum()),
             "notes": corpus.n,
+            # While the vault is embedding: how much is, and whether this note's answer used
+            # its meaning or (not embedded yet) only its links, tags and shared rare terms.
+            "embedded": embedded(corpus),
+            "note_embedded": bool(corpus.has_vectors[corpus.ids[path]]),
             "results": [note.to_dict() for note in found],
         }
 
@@ -221,5 +232,6 @@ class RelatedService:
             "semantic_threshold": semantic_threshold,
             "min_words": min_words,
             "semantic_notes": int(corpus.has_vectors.sum()),
+            "embedded": embedded(corpus),
             "pairs": [pair.to_dict() for pair in pairs],
         }

@@ -27,11 +27,26 @@ import numpy.typing as npt
 
 from query.records import NoteRecord
 from server.search.bm25 import KeywordDoc, KeywordIndex, query_terms
-from server.search.chunker import Chunk, chunk_note, embedding_text, keyword_text, text_hash
+from server.search.chunker import (
+    Chunk,
+    chunk_note,
+    embedding_text,
+    file_title,
+    keyword_text,
+    text_hash,
+)
 from server.search.embed_cache import EmbedCache
 from server.search.embed_queue import EmbedQueue
 from server.search.embedder import Embedder
-from server.search.hybrid import DEFAULT_ALPHA, Fused, best_chunks, fuse
+from server.search.hybrid import (
+    ALPHA_LOOSE,
+    DECISIVE_RATIO,
+    DEFAULT_ALPHA,
+    LOOSE_COVERAGE,
+    Fused,
+    best_chunks,
+    fuse,
+)
 from server.search.memory import trim
 from server.search.options import MODES
 from server.search.snippets import keyword_chunk, mentions_any, snippet
@@ -42,7 +57,7 @@ __all__ = ["MODES", "SearchHit", "SearchService", "decode_note", "vault_text_rea
 
 log = logging.getLogger("vaultql.search")
 
-INDEX_VERSION = "1"  # bump when chunking or the keyword field changes: stored notes re-index
+INDEX_VERSION = "3"  # bump when chunking or the keyword fields change: stored notes re-index
 # Only a note's first chunks get vectors (~25k tokens): a pasted book or log must not hold up the
 # queue for everyone else; the whole (capped) text stays keyword-searchable.
 MAX_EMBEDDED_CHUNKS = 128
@@ -123,6 +138,8 @@ class SearchService:
         self._factory = embedder_factory
         self._index_dir = index_dir
         self.alpha = alpha
+        self.alpha_loose = ALPHA_LOOSE
+        self.decisive = DECISIVE_RATIO
         self.fusion = fusion
         self.candidates = candidates
         self.batch_chunks = batch_chunks
@@ -196,7 +213,14 @@ class SearchService:
                 if self._stored.pop(record.path, None) != version:
                     headings = [section.heading for section in record.sections]
                     doc_text = keyword_text(record.path, record.aliases, headings, chunks)
-                    yield KeywordDoc(record.path, version, doc_text, record.tags)
+                    yield KeywordDoc(
+                        record.path,
+                        version,
+                        doc_text,
+                        record.tags,
+                        title=" ".join([file_title(record.path), *record.aliases]),
+                        headings=" ".join(dict.fromkeys(headings)),
+                    )
                 self._install(record, version, chunks, urgent)
                 installed.append(record.path)
 
@@ -344,6 +368,15 @@ class SearchService:
             out["error"] = self.error
         return out
 
+    def embedded(self) -> dict[str, Any]:
+        """How many notes have their vectors (``done``/``total``): semantic answers during the
+        first embedding come from the ``done`` notes only."""
+        pending = self.queue.snapshot()["pending_notes"]
+        with self._lock:
+            total = sum(1 for chunks in self._chunks.values() if chunks)
+        done = max(total - pending, 0) if self._embedder is not None else 0
+        return {"done": done, "total": total, "complete": done >= total}
+
     def note_vectors(self, path: str) -> tuple[list[Chunk], npt.NDArray[np.float32] | None]:
         """A note's chunks and one vector per embedded chunk, in chunk order (None until the
         note is embedded). Only the first :data:`MAX_EMBEDDED_CHUNKS` chunks have rows."""
@@ -366,13 +399,19 @@ class SearchService:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         if not q.strip() or k <= 0:
             return []
-        keyword, semantic = self.rankings(q, mode, max(self.candidates, k), paths_filter, enough=k)
+        keyword, semantic, coverage = self._candidates(
+            q, mode, max(self.candidates, k), paths_filter, enough=k
+        )
         if mode == "keyword":
             ranked = [Fused(p, s, s, None, None) for p, s in keyword]
         elif mode == "semantic":
             ranked = [Fused(p, s, None, s, o) for p, o, s in semantic]
         else:
-            ranked = fuse(keyword, semantic, method=self.fusion, alpha=self.alpha)
+            # Keyword evidence counts less when its best note holds little of the query.
+            alpha = self.alpha if coverage >= LOOSE_COVERAGE else self.alpha_loose
+            ranked = fuse(
+                keyword, semantic, method=self.fusion, alpha=alpha, decisive=self.decisive
+            )
         stems = set(query_terms(q))
         return [self._hit(fused, stems) for fused in ranked[:k]]
 
@@ -390,10 +429,25 @@ class SearchService:
         ``enough`` > 0: keyword candidates must hold every query term unless fewer than
         ``enough`` notes do (see :meth:`KeywordIndex.search`); 0 combines the terms with OR.
         """
+        keyword, semantic, _ = self._candidates(q, mode, pool, paths_filter, enough=enough)
+        return keyword, semantic
+
+    def _candidates(
+        self,
+        q: str,
+        mode: str,
+        pool: int,
+        paths_filter: set[str] | None = None,
+        *,
+        enough: int = 0,
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, int, float]], float]:
+        """:meth:`rankings`, and how much of the query the best keyword note holds
+        (:meth:`KeywordIndex.match`)."""
         keyword: list[tuple[str, float]] = []
         semantic: list[tuple[str, int, float]] = []
+        coverage = 0.0
         if mode in ("keyword", "hybrid"):
-            keyword = self._kw.search(q, pool, paths_filter, enough=enough)
+            keyword, coverage = self._kw.match(q, pool, paths_filter, enough=enough)
         embedder = self._embedder
         if mode in ("semantic", "hybrid") and embedder is not None:
             # Sequential on purpose: overlapping it with the (pure-Python, GIL-holding) keyword
@@ -404,7 +458,7 @@ class SearchService:
                     # Several chunks of one note may rank high: fetch more, keep each note's best.
                     hits = self._vectors.search(query_vector, pool * 3, paths_filter)
                     semantic = best_chunks(hits)[:pool]
-        return keyword, semantic
+        return keyword, semantic, coverage
 
     def _hit(self, fused: Fused, stems: set[str]) -> SearchHit:
         with self._lock:

@@ -18,9 +18,18 @@ SNIPPET_CHARS = 240
 
 
 def _matches(text: str, stems: set[str]) -> list[tuple[int, int]]:
+    """The character ranges of the matching tokens, overlapping ones merged (an identifier
+    matched whole covers the ranges of its parts)."""
     if not stems:
         return []
-    return [(start, end) for stem, start, end in analyze(text) if stem in stems]
+    ranges = sorted((start, end) for stem, start, end in analyze(text) if stem in stems)
+    merged: list[tuple[int, int]] = []
+    for start, end in ranges:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _prefixes(stems: set[str]) -> list[str]:

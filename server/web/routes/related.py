@@ -3,7 +3,10 @@
 =================================  ==============================================================
 ``GET /api/v1/related``            ``path`` (required), ``k`` 1–100 (10), ``min_score`` ≥ 0
                                    (0.08), ``exclude_linked`` true/false (true): related notes,
-                                   each with its best passage and reasons with score parts
+                                   each with its best passage and reasons with score parts;
+                                   ``embedded`` {done, total, complete} and ``note_embedded``: a
+                                   note not embedded yet is related by links, tags and shared
+                                   rare terms, their weights scaled up to the full score
 ``GET /api/v1/mentions``           ``path``: plain-text mentions of the note's title and aliases
                                    in other notes (``mentions``) and of other notes' names inside
                                    it (``mentions_in_note``), with exact ``[start, end)`` spans

@@ -11,10 +11,12 @@ Search parameters (query string):
 ``origin`` the note a ``from`` source such as ``[[]]`` is relative to (optional)
 =========  ========================================================================================
 
-The answer: ``{"query", "mode", "k", "revision", "results": [hit…], "embedding": progress}``
+The answer: ``{"query", "mode", "k", "revision", "results": [hit…], "embedded", "embedding"}``
 where a hit is ``{"path", "score", "scores": {"keyword", "semantic"}, "heading", "heading_path",
-"line", "snippet", "highlights"}`` (``highlights`` are ``[start, end)`` ranges in ``snippet``) and
-``embedding`` is the background embedding progress (semantic search sees only embedded notes).
+"line", "snippet", "highlights"}`` (``highlights`` are ``[start, end)`` ranges in ``snippet``),
+``embedded`` is ``{"done", "total", "complete"}`` in notes — while the vault is still embedding,
+semantic scores come from the ``done`` notes only, keyword search covers them all — and
+``embedding`` is the background embedding progress in chunks, with its rate and ETA.
 
 ``POST /api/v1/search/prioritise`` with ``{"path": "note.md"}`` embeds that note next (the plugin
 calls it for the note on screen); it answers ``{"queued": bool}``.

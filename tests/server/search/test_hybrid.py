@@ -33,8 +33,25 @@ def test_convex_combination() -> None:
 def test_alpha_weights_the_methods() -> None:
     keyword = [("kw", 1.0), ("sem", 0.0)]
     semantic = [("sem", 0, 1.0), ("kw", 0, 0.0)]
-    assert fuse(keyword, semantic, alpha=0.8)[0].path == "kw"
-    assert fuse(keyword, semantic, alpha=0.2)[0].path == "sem"
+    assert fuse(keyword, semantic, alpha=0.8, decisive=None)[0].path == "kw"
+    assert fuse(keyword, semantic, alpha=0.2, decisive=None)[0].path == "sem"
+
+
+def test_a_decisive_keyword_hit_keeps_rank_one() -> None:
+    # Keyword search is sure (its top score is 3× the next: an exact identifier or title); the
+    # semantic leg prefers another note. The keyword note leads; the rest follow the fusion.
+    keyword = [("exact.md", 9.0), ("other.md", 3.0), ("third.md", 2.5)]
+    semantic = [("other.md", 0, 0.9), ("third.md", 0, 0.8), ("exact.md", 0, 0.1)]
+    plain = [hit.path for hit in fuse(keyword, semantic, alpha=0.3, decisive=None)]
+    assert plain[0] != "exact.md"
+    ruled = [hit.path for hit in fuse(keyword, semantic, alpha=0.3, decisive=2.0)]
+    assert ruled == ["exact.md", *[p for p in plain if p != "exact.md"]]
+
+
+def test_a_close_keyword_race_is_not_decisive() -> None:
+    keyword = [("a.md", 5.0), ("b.md", 4.0)]
+    semantic = [("b.md", 0, 0.9), ("a.md", 0, 0.1)]
+    assert fuse(keyword, semantic, alpha=0.3, decisive=2.0)[0].path == "b.md"
 
 
 def test_rrf() -> None:
