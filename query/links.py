@@ -191,6 +191,10 @@ class LinkResolver:
     def __contains__(self, path: object) -> bool:
         return path in self._exact
 
+    def paths(self) -> frozenset[str]:
+        """Every path this resolver knows: the vault's notes and other files."""
+        return frozenset(self._exact)
+
     def resolve(self, target: str, origin: str) -> str | None:
         """The vault path ``target`` points to when written in ``origin``, or None."""
         # Most answers do not depend on the origin; those are cached by target alone.

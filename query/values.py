@@ -41,6 +41,10 @@ class Link:
 
     ``path`` is a full vault path once resolved (``Books/Dune.md``), or the text as written when the
     target does not exist. ``display`` and ``embed`` never take part in comparisons.
+
+    ``written`` is the target exactly as the note wrote it, subpath included (``Other#Section
+    One``, ``../Spaced Note.md``): set by the Markdown reader for links in a note's body (Obsidian
+    Bases prints and matches links by it), None elsewhere. It never takes part in comparisons.
     """
 
     path: str
@@ -48,15 +52,16 @@ class Link:
     subpath: str | None = None
     type: LinkType = "file"
     embed: bool = False
+    written: str | None = field(default=None, compare=False)
 
     def with_display(self, display: str | None) -> Link:
-        return Link(self.path, display, self.subpath, self.type, self.embed)
+        return Link(self.path, display, self.subpath, self.type, self.embed, self.written)
 
     def with_path(self, path: str) -> Link:
-        return Link(path, self.display, self.subpath, self.type, self.embed)
+        return Link(path, self.display, self.subpath, self.type, self.embed, self.written)
 
     def with_embed(self, embed: bool) -> Link:
-        return Link(self.path, self.display, self.subpath, self.type, embed)
+        return Link(self.path, self.display, self.subpath, self.type, embed, self.written)
 
     def to_file(self) -> Link:
         """The link to the whole file, without subpath or display."""

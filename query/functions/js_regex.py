@@ -407,3 +407,33 @@ def _to_uint32(x: float) -> int:
     if x != x or x in (float("inf"), float("-inf")):
         return 0
     return int(x) % 2**32
+
+
+def js_replace_compiled(
+    text: str,
+    compiled: regex.Pattern[str],
+    replacement: str,
+    guard: Guard = UNLIMITED,
+    *,
+    count: int = 0,
+) -> str:
+    """``text.replace(regexp, replacement)`` with an already compiled pattern: every match
+    (``count`` 0, the ``g`` flag) or the first ``count``; the template as JavaScript reads it."""
+    parts = _template(replacement, compiled)
+
+    def attempt(timeout: float | None) -> str:
+        size = len(text)
+
+        def expand(m: regex.Match[str]) -> str:
+            nonlocal size
+            piece = _expand(parts, m, text)
+            grown = len(piece) - (m.end() - m.start())
+            if grown > 0:
+                size += grown
+                check_string_size(size)
+                guard.tick(grown)
+            return piece
+
+        return compiled.sub(expand, text, count=count, timeout=timeout, concurrent=True)
+
+    return within_time(guard, attempt)

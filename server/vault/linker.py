@@ -62,7 +62,9 @@ class _Linker:
             if target is None:
                 self.unresolved.setdefault(path, None)
             elif target != path:
-                link = _make_link(target, link.display, link.subpath, link.type, link.embed)
+                link = _make_link(
+                    target, link.display, link.subpath, link.type, link.embed, link.written
+                )
             out.append(link)
         return tuple(out)
 
@@ -71,7 +73,9 @@ class _Linker:
             target = self.resolve(value.path, self.origin)
             if target is None or target == value.path:
                 return value
-            return _make_link(target, value.display, value.subpath, value.type, value.embed)
+            return _make_link(
+                target, value.display, value.subpath, value.type, value.embed, value.written
+            )
         if isinstance(value, list):
             return [self.value(item) for item in value]
         if isinstance(value, dict):

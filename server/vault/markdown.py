@@ -17,6 +17,7 @@ bounded (fields are not sought on lines over 32,768 characters) and every regex 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import tzinfo
 from functools import lru_cache
 from typing import Any
@@ -44,8 +45,10 @@ _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]|$)")
 _HR = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*$")
 _BACKTICKS = re.compile(r"`+")
-# Possessive: the class stops at the first "]" anyway, so backtracking could never help.
-_WIKILINK = re.compile(r"\[\[([^\[\]\n]*+)\]\]")
+# Possessive: each character matches one branch only, so backtracking could never help. A lone
+# "[" or "]" may sit inside (``[[Note#Heading [Bracket]]]`` ends at the first "]]", as in
+# Obsidian); "[[" may not.
+_WIKILINK = re.compile(r"\[\[((?:[^\[\]\n]|\[(?!\[)|\](?!\]))*+)\]\]")
 _MD_LINK = re.compile(
     r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"  # [text], one level of nested brackets allowed
     r"\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)?|<[^<>\n]*>)"  # (target) or (<target with spaces>)
@@ -71,7 +74,7 @@ class _Body:
         self.path = path
         self.lines = lines
         self.local = local
-        self.file_link = _make_link(path, None, None, "file", False)  # Link(path)
+        self.file_link = _make_link(path, None, None, "file", False, None)  # Link(path)
         self.section_link = self.file_link
         self.headings: list[tuple[int, int, str, Link]] = []  # (line, level, text, link)
         self.tags: dict[str, None] = {}
@@ -275,7 +278,9 @@ class _Body:
 
     def _heading(self, line_no: int, level: int, text: str) -> None:
         text = text.strip()
-        self.section_link = _make_link(self.path, None, normalize_header(text), "header", False)
+        self.section_link = _make_link(
+            self.path, None, normalize_header(text), "header", False, None
+        )
         self.headings.append((line_no, level, text, self.section_link))
 
     def sections(self, last_line: int) -> tuple[Section, ...]:
@@ -343,12 +348,13 @@ def _wikilink(inner: str, embed: bool) -> Link:
     """A wikilink's Link as written, with Obsidian's display text (immutable, so cached)."""
     if "|" not in inner and "#" not in inner:
         target = inner.strip()
-        return Link(target, target, None, "file", embed)
+        return Link(target, target, None, "file", embed, target)
     link = parse_link_inner(inner, embed)
     bar = inner.find("|")
     alias = inner[bar + 1 :].strip() if bar >= 0 else None
-    target = inner[:bar] if bar >= 0 else inner
-    return link.with_display(display_text(target.rstrip("\\"), alias))
+    target = (inner[:bar] if bar >= 0 else inner).rstrip("\\")
+    written = target.strip()
+    return Link(link.path, display_text(target, alias), link.subpath, link.type, embed, written)
 
 
 def _markdown_link(text: str, target: str, embed: bool) -> Link | None:
@@ -357,10 +363,55 @@ def _markdown_link(text: str, target: str, embed: bool) -> Link | None:
         target = target[1:-1].strip()
     if not target or _URL_SCHEME.match(target):
         return None  # external URLs (http:, mailto:, obsidian:) are not note links
-    target = unquote(target)
+    target = decode_uri(target)
     if "|" in target:
-        return Link(target, text, None, "file", embed)
-    return parse_link_inner(target, embed).with_display(text)
+        return Link(target, text, None, "file", embed, target)
+    link = parse_link_inner(target, embed)
+    return Link(link.path, text, link.subpath, link.type, embed, target)
+
+
+# What JavaScript's decodeURI leaves encoded (Obsidian reads Markdown link targets with it):
+# ";/?:@&=+$,#". Their escapes are protected from unquote by escaping the "%".
+_RESERVED_ESCAPE = re.compile(r"%(2[346BCFbcf]|3[ABDFabdf]|40)")
+
+
+def decode_uri(target: str) -> str:
+    """JavaScript's ``decodeURI``: percent-escapes decoded except those of reserved characters
+    (``Caf%C3%A9%2C%20x`` → ``Café%2C x``)."""
+    if "%" not in target:
+        return target
+    return unquote(_RESERVED_ESCAPE.sub(r"%25\1", target))
+
+
+def frontmatter_links(frontmatter: Mapping[str, Any]) -> list[Link]:
+    """The links Obsidian finds in frontmatter, in order, as written (unresolved): a value that
+    is a wikilink, and every Markdown link inside a string (Obsidian Bases lists both in
+    ``file.links``, though a Markdown link's property stays a string)."""
+    out: list[Link] = []
+
+    def visit(value: Any) -> None:
+        if isinstance(value, str):
+            if "[[" in value:
+                for inner in _WIKILINK.findall(value):
+                    if inner.strip():
+                        out.append(_wikilink(inner, False))
+            if "](" in value:
+                for match in _MD_LINK.finditer(value):
+                    start = match.start()
+                    embed = start > 0 and value[start - 1] == "!"
+                    link = _markdown_link(match.group(1), match.group(2), embed)
+                    if link is not None:
+                        out.append(link)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+
+    for value in frontmatter.values():
+        visit(value)
+    return out
 
 
 def _frontmatter_links(value: Value, out: list[Link]) -> None:

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.web.responses import json_response
-from server.web.routes import dashboards, related, search
+from server.web.routes import bases, dashboards, related, search
 from server.web.routes.describe import AUTH_ERRORS as _AUTH_ERRORS
 from server.web.routes.describe import OBJECT as _OBJECT
 from server.web.routes.describe import error as _error
@@ -195,7 +195,7 @@ def openapi_document() -> dict[str, Any]:
 def _contributed() -> dict[str, Any]:
     """Paths described by the endpoint modules that describe themselves (``OPENAPI``)."""
     paths: dict[str, Any] = {}
-    for module in (dashboards, search, related):
+    for module in (dashboards, search, related, bases):
         paths.update(module.OPENAPI)
     return paths
 
