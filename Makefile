@@ -14,11 +14,11 @@ $(PY):
 # torch first and pinned, so pip takes the local CPU build instead of a multi-GB CUDA one.
 $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -e '.[server,search]'
+	$(PIP) install --quiet -e '.[server,search,mcp]'
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(PIP) install --quiet -e '.[server,search,dev]'
+	$(PIP) install --quiet -e '.[server,search,mcp,dev]'
 	touch $@
 
 install: $(VENV)/.installed

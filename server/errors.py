@@ -11,6 +11,8 @@ errors have their own tree in ``query.errors``.
     ├── BadRequestError          a parameter is missing, malformed or out of range      400
     │   └── BadPathError         not a plain vault-relative path (``..``, ``/x``, NUL…)  400
     ├── NotFoundError            no such note                                             404
+    │   └── UnknownTargetError   a note named by path, link or alias that does not exist  404
+    │                            (``candidates``: what it may have meant)
     ├── ConfigError              a vault configuration file cannot be used               422
     └── UnavailableError         not now: the index is loading or the vault folder is    503
         └── NotReadyError        missing (``NotReadyError``), search is starting or off
@@ -27,6 +29,7 @@ __all__ = [
     "NotFoundError",
     "NotReadyError",
     "UnavailableError",
+    "UnknownTargetError",
     "VaultQLError",
 ]
 
@@ -49,6 +52,15 @@ class BadPathError(BadRequestError):
 
 class NotFoundError(VaultQLError):
     code = "not_found"
+
+
+class UnknownTargetError(NotFoundError):
+    """No note matches the path, wikilink or alias given; ``candidates`` are the paths of the
+    notes it may have meant ("did you mean"), best first."""
+
+    def __init__(self, message: str, candidates: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.candidates = list(candidates or ())
 
 
 class ConfigError(VaultQLError):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,11 @@ class DerivedServices:
         self._model = model
         self._built_now = False
         self._follow = follow  # False: the services given are used as they are (tests)
+        # Set once the search index holds the first snapshot (until then a search finds less
+        # than is there): surfaces that would rather wait than answer short wait on it.
+        self.indexed = threading.Event()
+        if not follow:
+            self.indexed.set()
 
     def _search_dir(self) -> Path | None:
         return self._index_dir / "search" if self._index_dir is not None else None
@@ -101,6 +107,7 @@ class DerivedServices:
         self.related = RelatedService(self.service.snapshot, search, text_of)
         self.search = search
         self._built_now = True
+        self.indexed.set()
 
     def build_related_only(self) -> None:
         """Related notes without search (``mentions`` needs neither index nor model)."""
@@ -130,6 +137,7 @@ class DerivedServices:
             text_of = vault_text_reader(self.service.vault, self.service.recheck)
             self.service.take_changes()  # the first update below reads the whole snapshot
             full = not await self._update(None, text_of, initial=True)
+            self.indexed.set()
             self.search.start()
             last_progress: dict[str, Any] | None = None
             while not stop.is_set():

@@ -32,6 +32,7 @@ Everything here blocks: call it from a worker thread, never from an event loop.
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -43,6 +44,7 @@ from typing import Any
 from query.engine import Limits, execute
 from query.errors import QueryLimitError
 from query.inline import evaluate, inline_text
+from query.limits import Guard
 from query.parsing import parse_source
 from query.results import json_cell, to_csv, to_json, to_markdown, to_text_table
 from query.semantics import Env
@@ -50,8 +52,17 @@ from query.sources import resolve_source
 from query.temporal.dates import date_from_epoch_ms
 from server.application.catalog_cache import CatalogCache, default_index_dir
 from server.application.derived_services import DerivedServices
+from server.application.listings import (
+    link_graph,
+    list_notes,
+    list_tags,
+    list_tasks,
+    tag_counts,
+    task_state,
+)
 from server.application.live_index import VaultService
 from server.application.note_encoder import note_json
+from server.application.note_views import DEFAULT_MAX_CHARS, read_note
 from server.application.process_memory import resident_bytes
 from server.errors import BadRequestError, ConfigError, NotFoundError, UnavailableError
 from server.search.options import (
@@ -64,6 +75,7 @@ from server.search.options import (
 from server.vault.dataview_settings import DATAVIEW_SETTINGS, DataviewSettingsFile
 from server.vault.local_zone import local_zone
 from server.vault.paths import UnsafePathError, strict_vault_path
+from server.vault.targets import NameTable, Target, resolve_target
 
 __all__ = [
     "QUERY_FORMATS",
@@ -80,6 +92,7 @@ QUERY_MAX_MEMORY_BYTES = 512 * 1024 * 1024  # what one query may add to the proc
 MAX_QUERY_CHARS = 100_000  # a query's or an inline expression's text
 MAX_Q_CHARS = 1000
 MAX_K = 100
+MAX_PAGE = 1000  # entries in one page of a listing
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +167,10 @@ class VaultApp:
             )
         self.derived = derived
         self._words: Any = None
+        self._bases: Any = None  # BasesService and its answerer, made on first use
+        self._real_root = os.path.realpath(self.vault)
+        self._name_table: tuple[Any, NameTable] | None = None  # per index (``_names``)
+        self._tag_table: tuple[Any, list[tuple[str, int]]] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -330,6 +347,183 @@ class VaultApp:
         data["revision"] = snapshot.revision
         return data
 
+    # -- reading and browsing (bounded: every list a page, every text a window) ---------------
+
+    def resolve(self, target: str) -> Target:
+        """The note ``target`` names: a vault path, wikilink text (``Note``, ``[[Note#Heading]]``)
+        or an alias, resolved as Obsidian resolves links (``server.vault.targets``)."""
+        snapshot = self.live.snapshot()
+        return resolve_target(snapshot.index, target, self._names(snapshot))
+
+    def read_note(
+        self,
+        target: str,
+        *,
+        view: str = "outline",
+        section: str | None = None,
+        offset: int = 0,
+        max_chars: int = DEFAULT_MAX_CHARS,
+    ) -> dict[str, Any]:
+        """One bounded view of a note: ``outline``, a page of ``content`` (of a ``section`` or
+        ``^block`` when given) or ``metadata`` (``server.application.note_views``)."""
+        snapshot = self.live.snapshot()
+        found = resolve_target(snapshot.index, target, self._names(snapshot))
+        body = read_note(
+            snapshot.index,
+            self._real_root,
+            found,
+            self.env(),
+            view=view,
+            section=section,
+            offset=offset,
+            max_chars=max_chars,
+        )
+        body["revision"] = snapshot.revision
+        return body
+
+    def list_notes(
+        self,
+        *,
+        folder: str | None = None,
+        tag: str | None = None,
+        modified_after: str | None = None,
+        modified_before: str | None = None,
+        sort: str = "mtime",
+        desc: bool | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> dict[str, Any]:
+        _check_range("limit", limit, 1, MAX_PAGE)
+        snapshot = self.live.snapshot()
+        body = list_notes(
+            snapshot.index,
+            folder=folder,
+            tag=tag,
+            modified_after=modified_after,
+            modified_before=modified_before,
+            sort=sort,
+            desc=desc,
+            limit=limit,
+            cursor=cursor,
+        )
+        body["revision"] = snapshot.revision
+        return body
+
+    def list_tags(
+        self, *, prefix: str | None = None, limit: int = 100, cursor: str | None = None
+    ) -> dict[str, Any]:
+        _check_range("limit", limit, 1, MAX_PAGE)
+        snapshot = self.live.snapshot()
+        body = list_tags(self._tag_counts(snapshot), prefix=prefix, limit=limit, cursor=cursor)
+        body["revision"] = snapshot.revision
+        return body
+
+    def tasks(
+        self,
+        *,
+        status: str = "open",
+        due_before: str | None = None,
+        due_after: str | None = None,
+        source: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> dict[str, Any]:
+        """Tasks of the vault (or of the notes a DQL ``FROM`` ``source`` names), a page at a
+        time (``server.application.listings.list_tasks``)."""
+        _check_range("limit", limit, 1, MAX_PAGE)
+        snapshot = self.live.snapshot()
+        paths: Any = snapshot.index.paths
+        if source is not None and source.strip():
+            paths = resolve_source(parse_source(source), snapshot.index, None)
+        body = list_tasks(
+            snapshot.index,
+            paths,
+            status=status,
+            due_before=due_before,
+            due_after=due_after,
+            limit=limit,
+            cursor=cursor,
+            scope=source,
+        )
+        body["revision"] = snapshot.revision
+        return body
+
+    def links(
+        self,
+        target: str,
+        *,
+        direction: str = "both",
+        depth: int = 1,
+        limit: int = 50,
+        include_unresolved: bool = False,
+    ) -> dict[str, Any]:
+        """The link neighbourhood of a note, out, in or both ways, up to 3 links away."""
+        _check_range("limit", limit, 1, MAX_PAGE)
+        snapshot = self.live.snapshot()
+        found = resolve_target(snapshot.index, target, self._names(snapshot))
+        body = link_graph(
+            snapshot.index,
+            found.path,
+            direction=direction,
+            depth=depth,
+            limit=limit,
+            include_unresolved=include_unresolved,
+        )
+        body.update(path=found.path, resolved_from=found.resolved_from, revision=snapshot.revision)
+        return body
+
+    def overview(self, *, folders: int = 20, tags: int = 30) -> dict[str, Any]:
+        """The vault at a glance: counts, the biggest top-level folders, the most used tags and
+        the index's state."""
+        snapshot = self.live.snapshot()
+        index = snapshot.index
+        tops: dict[str, int] = {}
+        for path in index.paths:
+            top = path.split("/", 1)[0] if "/" in path else ""
+            tops[top] = tops.get(top, 0) + 1
+        ranked = sorted(tops.items(), key=lambda pair: (-pair[1], pair[0]))
+        counts = self._tag_counts(snapshot)
+        status = self.status()
+        return {
+            "vault": self.vault.name,
+            "notes": len(index),
+            "folders": [{"path": path, "notes": n} for path, n in ranked[:folders]],
+            "folders_total": len(ranked),
+            "tags": [{"tag": tag, "count": n} for tag, n in counts[:tags]],
+            "tags_total": len(counts),
+            "tasks_open": sum(
+                1
+                for r in index
+                for item in r.lists
+                if item.task and task_state(item) in ("open", "in_progress")
+            ),
+            "problems": status.get("problems_total", 0),
+            "index": {
+                "ready": status["ready"],
+                "phase": status.get("progress", {}).get("phase"),
+                "search": _search_state(status.get("embedding")),
+                "embedded": (status.get("embedding") or {}).get("done"),
+                "to_embed": (status.get("embedding") or {}).get("total"),
+            },
+            "excluded_globs": list(self.options.exclude),
+            "revision": snapshot.revision,
+        }
+
+    def _names(self, snapshot: Any) -> NameTable:
+        """The name and alias table of ``snapshot``'s index, made once per revision."""
+        cached = self._name_table
+        if cached is None or cached[0] is not snapshot.index:
+            cached = (snapshot.index, NameTable(snapshot.index))
+            self._name_table = cached
+        return cached[1]
+
+    def _tag_counts(self, snapshot: Any) -> list[tuple[str, int]]:
+        cached = self._tag_table
+        if cached is None or cached[0] is not snapshot.index:
+            cached = (snapshot.index, tag_counts(snapshot.index))
+            self._tag_table = cached
+        return cached[1]
+
     # -- search and related notes --------------------------------------------------------------
 
     def search(
@@ -367,6 +561,14 @@ class VaultApp:
             "embedded": search.embedded(),  # semantic hits come from the embedded notes only
             "embedding": search.progress(),
         }
+
+    def wait_search(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds until search holds the vault's first snapshot (served,
+        search is made and filled in the background; until then it finds less than is there).
+        False when search is off or still filling."""
+        if self.derived is None:
+            return False
+        return self.options.one_shot or self.derived.indexed.wait(timeout)
 
     def prioritise(self, path: str) -> dict[str, Any]:
         """Embed this note next, ahead of the background queue."""
@@ -438,6 +640,77 @@ class VaultApp:
             raise UnavailableError("search and related notes are not enabled on this server")
         return self.derived
 
+    # -- Obsidian Bases ------------------------------------------------------------------------
+
+    def base(
+        self,
+        path: str | None = None,
+        *,
+        yaml: str | None = None,
+        block: tuple[str, int] | None = None,
+        view: str | None = None,
+        this: str | None = None,
+        now: str | None = None,
+        fmt: str = "json",
+        limit: int | None = None,
+    ) -> dict[str, Any]:
+        """One view of a base — a ``.base`` file (``path``), a note's N-th ``base`` code block
+        (``block``) or YAML text (``yaml``) — over the current snapshot. ``json``: the typed
+        result (``query.bases.export``); the text formats (``csv``, ``tsv``, ``md``,
+        ``paths``): ``{format, text, count}``; both with ``revision`` and ``instance``.
+        ``this`` defaults to the base file or the note holding the block."""
+        from server.application.bases_service import BASE_FORMATS, MAX_LIMIT, clock_for
+        from server.application.bases_service import encode_answer as encode_base
+
+        if fmt not in BASE_FORMATS:
+            raise BadRequestError(f'"format" must be one of {", ".join(BASE_FORMATS)}')
+        if limit is not None:
+            _check_range("limit", limit, 0, MAX_LIMIT)
+        if yaml is not None and len(yaml) > MAX_QUERY_CHARS * 40:
+            raise BadRequestError(f'"yaml" is longer than {MAX_QUERY_CHARS * 40} characters')
+        path = checked_path(path) if path is not None else None
+        if block is not None:
+            block = (checked_path(block[0]), block[1])
+        if this is not None:
+            this = checked_path(this)
+        snapshot = self.live.snapshot()
+        service, answerer = self._bases_service()
+        vault_view = service.view_of(snapshot.revision, snapshot.index)
+        if this is not None and not vault_view.exists(this):
+            raise NotFoundError(f"no file at {this!r} (for this)")
+        source = answerer.source(vault_view, path=path, yaml_text=yaml, block=block)
+        clock = clock_for(self.env().now, self.local, now)
+        guard = Guard(self.limits())
+        result = answerer.run(
+            vault_view, source, view=view, this=this, clock=clock, guard=guard, limit=limit
+        )
+        try:
+            body = encode_base(result, fmt)
+        except RecursionError:
+            raise QueryLimitError("a value in the result nests too deeply to encode") from None
+        body["revision"] = snapshot.revision
+        body["instance"] = self.instance
+        return body
+
+    def bases(self) -> dict[str, Any]:
+        """Every ``.base`` file and every ``base`` code block of the vault, with its views."""
+        snapshot = self.live.snapshot()
+        service, answerer = self._bases_service()
+        vault_view = service.view_of(snapshot.revision, snapshot.index)
+        return {
+            "bases": answerer.listing(vault_view),
+            "revision": snapshot.revision,
+            "instance": self.instance,
+        }
+
+    def _bases_service(self) -> Any:
+        if self._bases is None:
+            from server.application.bases_service import BasesAnswerer, BasesService
+
+            service = BasesService(self.vault, self.local)
+            self._bases = (service, BasesAnswerer(service))
+        return self._bases
+
     # -- dashboards ----------------------------------------------------------------------------
 
     def dashboard(self, kind: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -501,6 +774,18 @@ def _add_config_problem(body: dict[str, Any], message: str) -> None:
         by_kind["config"] = by_kind.get("config", 0) + 1
         files = summary.get("files_with_problems", 0) + 1  # (the index never holds this file)
         body["summary"] = {**summary, "problems_by_kind": by_kind, "files_with_problems": files}
+
+
+def _search_state(embedding: Any) -> str:
+    """``off`` (no search on this server), ``starting``, ``keyword`` (embeddings on their way)
+    or ``ready``."""
+    if embedding is None:
+        return "off"
+    phase = embedding.get("phase")
+    if phase == "starting":
+        return "starting"
+    done, total = embedding.get("done"), embedding.get("total")
+    return "ready" if done is not None and done == total else "keyword"
 
 
 def _check_range(name: str, value: float, low: float, high: float) -> None:

@@ -4,7 +4,8 @@
 one application object (:class:`~server.application.vault_app.VaultApp`). The lifespan runs it
 served: the initial load in a worker thread — the server answers ``/health`` and ``/status``
 (with progress) while the index builds — the file watcher, search and related notes; at shutdown
-it stops them, ends open event streams and saves the cache."""
+it stops them, ends open event streams and saves the cache. With the optional ``mcp`` package
+installed, the MCP server answers at ``/mcp`` too (``server.web.routes.mcp``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -21,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 from server.application.vault_app import VaultApp
 from server.web.error_shape import exception_handlers
 from server.web.routes import (
+    bases,
     dashboards,
     events,
     health,
@@ -36,6 +39,7 @@ from server.web.security import (
     BearerAuthMiddleware,
     CorsMiddleware,
     HostCheckMiddleware,
+    OriginCheckMiddleware,
 )
 from server.web.settings import CORS_ORIGINS, ServerSettings
 
@@ -55,6 +59,7 @@ def routes() -> list[BaseRoute]:
         *dashboards.ROUTES,
         *search.ROUTES,
         *related.ROUTES,
+        *bases.ROUTES,
     ]
     for route in found:
         if isinstance(route, Route) and route.path_regex.pattern.endswith("$"):
@@ -70,12 +75,17 @@ def create_app(vault_app: VaultApp, settings: ServerSettings) -> Starlette:
     application in its served mode (``VaultApp.run``: the load, the watcher when
     ``settings.watch``, search and related notes) and closes it at shutdown."""
 
+    mcp = _mcp_endpoint(vault_app, settings)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
         running = asyncio.create_task(vault_app.run(stop, watch=settings.watch))
         try:
-            yield
+            async with contextlib.AsyncExitStack() as stack:
+                if mcp is not None:
+                    await stack.enter_async_context(mcp.lifespan())
+                yield
         finally:
             stop.set()
             await asyncio.gather(running, return_exceptions=True)
@@ -84,6 +94,12 @@ def create_app(vault_app: VaultApp, settings: ServerSettings) -> Starlette:
     middleware = [
         # Outermost first: a refused Host never reaches CORS or the token check.
         Middleware(HostCheckMiddleware, allowed=settings.host_names()),
+        # The MCP endpoint refuses foreign origins outright (the MCP spec's DNS-rebinding rule).
+        Middleware(
+            OriginCheckMiddleware,
+            allowed=CORS_ORIGINS if settings.cors else (),
+            prefixes=("/mcp",),
+        ),
         Middleware(CorsMiddleware, origins=CORS_ORIGINS, enabled=settings.cors),
         # The dashboard page itself holds no data and no token; its API calls carry the token.
         Middleware(
@@ -92,6 +108,8 @@ def create_app(vault_app: VaultApp, settings: ServerSettings) -> Starlette:
             exempt=(HEALTH_PATH, dashboards.PAGE_PATH),
         ),
     ]
+    if mcp is not None:
+        middleware.append(mcp.middleware())
     app = Starlette(
         routes=routes(),
         middleware=middleware,
@@ -101,3 +119,14 @@ def create_app(vault_app: VaultApp, settings: ServerSettings) -> Starlette:
     app.state.vault_app = vault_app
     app.state.settings = settings
     return app
+
+
+def _mcp_endpoint(vault_app: VaultApp, settings: ServerSettings) -> Any:
+    """The MCP endpoint at ``/mcp`` (``server.web.routes.mcp``), or None when the optional
+    ``mcp`` package is not installed."""
+    try:
+        from server.web.routes.mcp import McpEndpoint
+    except ImportError:
+        log.debug("the mcp package is not installed: no /mcp endpoint")
+        return None
+    return McpEndpoint(vault_app, settings)

@@ -21,6 +21,10 @@ answering.
 
 Connections between requests keep uvicorn's keep-alive timeout. This module knows nothing of
 the vault or of the app; ``limited_protocol`` makes the class to pass as ``uvicorn.Config(http=…)``.
+
+:class:`BodyLimitMiddleware` bounds a request body for an ASGI app that reads bodies itself (the
+MCP endpoint): it reads at most ``max_bytes`` — a larger declared ``Content-Length`` or streamed
+body gets 413 ``payload_too_large`` — and hands the app the body in one message.
 """
 
 from __future__ import annotations
@@ -29,17 +33,19 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import (
     STATUS_LINE,
     HttpToolsProtocol,
     RequestResponseCycle,
 )
 
-from server.web.error_shape import error_json
+from server.web.error_shape import error_json, error_response
 
 __all__ = [
     "DEFAULT_MAX_HEAD_BYTES",
     "DEFAULT_READ_TIMEOUT_S",
+    "BodyLimitMiddleware",
     "LimitedHttpToolsProtocol",
     "error_bytes",
     "limited_protocol",
@@ -227,3 +233,48 @@ async def _send_json_500(cycle: RequestResponseCycle) -> None:
         }
     )
     await cycle.send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+class BodyLimitMiddleware:
+    """At most ``max_bytes`` of request body for ``app``, or 413 (module docstring)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = error_response(
+            413, "payload_too_large", f"the body is over {self.max_bytes} bytes"
+        )
+        declared = [v for k, v in scope["headers"] if k == b"content-length"]
+        if declared and declared[0].isdigit() and int(declared[0]) > self.max_bytes:
+            await too_large(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client left: nothing to answer
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # a disconnect, when it comes
+
+        await self.app(scope, replay, send)

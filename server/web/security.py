@@ -13,6 +13,11 @@ The three run as pure ASGI middleware, outermost first:
    path except the health check, the scheme in any case (RFC 7235), comparing the token in
    constant time.
 
+:class:`OriginCheckMiddleware` guards the MCP endpoint (between the Host check and CORS): a
+request that carries an ``Origin`` outside an exact allow-list is refused with 403 — the MCP
+specification's DNS-rebinding rule; requests without an ``Origin`` (every non-browser client)
+pass.
+
 Refusals use the one error shape (``server.web.error_shape``). This module never looks at the vault.
 """
 
@@ -140,6 +145,37 @@ class CorsMiddleware:
     @staticmethod
     def _headers(origin: str) -> dict[str, str]:
         return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
+class OriginCheckMiddleware:
+    """403 ``forbidden_origin`` for a request under ``prefixes`` whose ``Origin`` header is not
+    exactly one of ``allowed`` (several ``Origin`` headers are refused too)."""
+
+    def __init__(
+        self, app: ASGIApp, allowed: Collection[str], prefixes: Collection[str] = ()
+    ) -> None:
+        if "*" in allowed:
+            raise ValueError("a wildcard origin is never allowed")
+        self.app = app
+        self.allowed = frozenset(allowed)
+        self.prefixes = tuple(prefixes)
+
+    def _guarded(self, path: str) -> bool:
+        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.prefixes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self._guarded(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        origins = [value for name, value in scope["headers"] if name == b"origin"]
+        if origins and (len(origins) > 1 or origins[0].decode("latin-1") not in self.allowed):
+            shown = origins[0].decode("latin-1")[:200]
+            response = error_response(
+                403, "forbidden_origin", f"the origin {shown!r} is not allowed"
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class BearerAuthMiddleware:
