@@ -110,7 +110,7 @@ Runs = dict[str, tuple[list[tuple[str, float]], list[tuple[str, int, float]], fl
 def collect(service: SearchService, queries: dict[str, str], qids: list[str]) -> Runs:
     # enough=10: the AND-then-OR keyword rule that search(k=10) applies; with how much of the
     # query the best keyword note holds (search() fuses with α_loose below LOOSE_COVERAGE).
-    return {qid: service._candidates(queries[qid], "hybrid", 100, enough=10) for qid in qids}
+    return {qid: service.rankings(queries[qid], "hybrid", 100, enough=10) for qid in qids}
 
 
 def evaluate(

@@ -399,7 +399,7 @@ class SearchService:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         if not q.strip() or k <= 0:
             return []
-        keyword, semantic, coverage = self._candidates(
+        keyword, semantic, coverage = self.rankings(
             q, mode, max(self.candidates, k), paths_filter, enough=k
         )
         if mode == "keyword":
@@ -423,26 +423,14 @@ class SearchService:
         paths_filter: set[str] | None = None,
         *,
         enough: int = 0,
-    ) -> tuple[list[tuple[str, float]], list[tuple[str, int, float]]]:
-        """The unfused candidates: keyword (path, BM25) and semantic (path, best chunk, cosine).
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, int, float]], float]:
+        """The unfused candidates — keyword (path, BM25) and semantic (path, best chunk,
+        cosine) — and how much of the query the best keyword note holds
+        (:meth:`KeywordIndex.match`; 0.0 without keyword candidates).
 
         ``enough`` > 0: keyword candidates must hold every query term unless fewer than
         ``enough`` notes do (see :meth:`KeywordIndex.search`); 0 combines the terms with OR.
         """
-        keyword, semantic, _ = self._candidates(q, mode, pool, paths_filter, enough=enough)
-        return keyword, semantic
-
-    def _candidates(
-        self,
-        q: str,
-        mode: str,
-        pool: int,
-        paths_filter: set[str] | None = None,
-        *,
-        enough: int = 0,
-    ) -> tuple[list[tuple[str, float]], list[tuple[str, int, float]], float]:
-        """:meth:`rankings`, and how much of the query the best keyword note holds
-        (:meth:`KeywordIndex.match`)."""
         keyword: list[tuple[str, float]] = []
         semantic: list[tuple[str, int, float]] = []
         coverage = 0.0
