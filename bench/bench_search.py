@@ -127,7 +127,9 @@ def evaluate(
             ranked = [path for path, _, _ in semantic]
         else:
             if served is not None:
-                fusion["alpha"] = served[0] if coverage >= LOOSE_COVERAGE else served[1]
+                loose = coverage < LOOSE_COVERAGE
+                fusion["alpha"] = served[1] if loose else served[0]
+                fusion["decisive"] = None if loose else served[2]
             ranked = [hit.path for hit in fuse(keyword, semantic, **fusion)]
         ndcgs.append(ndcg_at(ranked, relevant))
         recalls.append(recall_at(ranked, relevant))
@@ -168,8 +170,7 @@ def quality(
             test,
             qrels["test"],
             "hybrid",
-            served=(service.alpha, service.alpha_loose),
-            decisive=service.decisive,
+            served=(service.alpha, service.alpha_loose, service.decisive),
         ),
     }
     return {"train": train_scores, "test": rows, "best": best_name, "ms": per_query_ms}

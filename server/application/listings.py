@@ -204,7 +204,7 @@ def list_tags(
     chosen: Sequence[tuple[str, int]] = counts
     if prefix is not None and prefix.strip().lstrip("#"):
         start = _tag(prefix).lower()
-        chosen = [pair for pair in counts if pair[0].startswith(start)]
+        chosen = [pair for pair in counts if pair[0] == start or pair[0].startswith(start + "/")]
     children = Counter(tag.rsplit("/", 1)[0] for tag, _ in counts if "/" in tag)
     shown, following = _page(chosen, cursor, limit, ("tags", prefix))
     return {
@@ -354,6 +354,7 @@ def link_graph(
     edges_total = len(edges)
     record = index.get(path)
     assert record is not None
+    unresolved = sorted(set(record.unresolved)) if include_unresolved else []
     return {
         "nodes": [
             {"path": p, "title": _title(p), "distance": d}
@@ -361,7 +362,8 @@ def link_graph(
         ],
         "edges": edges[: MAX_EDGES_PER_NODE * (limit + 1)],
         "edges_total": edges_total,
-        "unresolved": sorted(set(record.unresolved)) if include_unresolved else [],
+        "unresolved": unresolved[:limit],
+        "unresolved_total": len(unresolved),
         "truncated": truncated or edges_total > MAX_EDGES_PER_NODE * (limit + 1),
     }
 

@@ -26,9 +26,18 @@ from query.index import VaultIndex
 from query.inline import inline_text
 from query.records import NoteRecord
 from query.semantics import Env
-from server.errors import BadRequestError
+from server.errors import BadRequestError, UnavailableError
 from server.vault.fields import canonicalize_key
-from server.vault.note_text import Span, find_block, find_section, outline, page, read_note_text
+from server.vault.note_file import content_hash, parse_file
+from server.vault.note_text import (
+    Span,
+    find_block,
+    find_section,
+    note_text,
+    outline,
+    page,
+    read_note_bytes,
+)
 from server.vault.targets import Target
 
 __all__ = [
@@ -70,10 +79,22 @@ def read_note(
         raise BadRequestError('"offset" must be 0 or more')
     record = index.get(target.path)
     assert record is not None  # resolve_target only answers notes of this index
-    text = read_note_text(real_root, record.path)
+    data = read_note_bytes(real_root, record.path)
+    text = note_text(data)
+    changed = content_hash(data) != record.content_hash
+    structure = record  # headings, blocks and lists: what the line numbers refer to
+    if changed:
+        # Edited since the index read it (the watcher is a moment behind, or off): headings,
+        # blocks and line numbers come from the bytes read now, so they match the text sent.
+        fresh = parse_file(
+            record.path, data, record.ctime.epoch_ms, record.mtime.epoch_ms, env.local
+        ).record
+        if fresh is None:
+            raise UnavailableError(f"{record.path!r} changed and is no longer a text note")
+        structure = fresh
     lines = text.split("\n")
     wanted = section if section is not None and section.strip() else None
-    span = _span(record, lines, wanted, target)
+    span = _span(structure, lines, wanted, target)
     if span is not None and view == "outline":
         view = "content"  # asking for a section is asking to read it
     out: dict[str, Any] = {
@@ -86,14 +107,16 @@ def read_note(
         "line": span.start if span is not None else None,
         "line_end": span.end if span is not None else None,
     }
+    if changed:
+        out["changed_since_indexed"] = True
     if view == "metadata":
         out.update(_metadata(record, index, env))
         out["total_chars"] = len(text)
         return out
     if view == "outline":
         out.update(_summary(record, index))
-        out["outline"] = outline(record, lines, MAX_OUTLINE)
-        out["outline_total"] = len(record.sections)
+        out["outline"] = outline(structure, lines, MAX_OUTLINE)
+        out["outline_total"] = len(structure.sections)
         if len(text) <= SHORT_NOTE_CHARS and offset == 0:
             out.update(_page(text, 0, max_chars))
         else:

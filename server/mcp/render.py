@@ -36,7 +36,7 @@ def _search(data: dict[str, Any]) -> str:
         lines.append("no matches")
     coverage = ""
     if data.get("to_embed"):
-        coverage = f"; embedded {data.get('embedded')}/{data['to_embed']} chunks"
+        coverage = f"; embedded {data.get('embedded')}/{data['to_embed']} notes"
     lines.append(f"[{data['mode']} search; revision {data['revision']}{coverage}]")
     return "\n".join(lines)
 

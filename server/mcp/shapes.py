@@ -93,9 +93,11 @@ class SearchResult(Shape):
     mode: str
     results: list[SearchHit]
     embedded: int | None = Field(
-        default=None, description="chunks embedded so far (semantic coverage)"
+        default=None,
+        description="notes embedded so far: semantic scores come from these only, keyword "
+        "search covers every note",
     )
-    to_embed: int | None = Field(default=None, description="chunks in all")
+    to_embed: int | None = Field(default=None, description="notes to embed in all")
 
 
 # -- read_note / fetch ---------------------------------------------------------------------------
@@ -134,6 +136,11 @@ class NoteView(Shape):
     )
     total_chars: int
     truncated: bool | None = None
+    changed_since_indexed: bool | None = Field(
+        default=None,
+        description="true: the file changed after the index read it; text, headings and lines "
+        "are from the file as it is now, links and fields from the index",
+    )
     aliases: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     frontmatter: dict[str, Any] | None = None
@@ -281,7 +288,10 @@ class LinksResult(Shape):
     nodes: list[LinkNode]
     edges: list[LinkEdge]
     edges_total: int
-    unresolved: list[str]
+    unresolved: list[str] = Field(
+        description="links to notes that do not exist (at most `limit`)"
+    )
+    unresolved_total: int = 0
     truncated: bool
 
 

@@ -122,13 +122,13 @@ class VaultTools:
         """Search the vault's notes by keywords and meaning; one hit per note with its best
         passage. Read a hit with read_note(path, section=heading)."""
         body = self._call(lambda: self.app.search(query, mode=mode, k=k, source=scope), search=True)
-        progress = body.get("embedding") or {}
+        embedded = body.get("embedded") or {}
         return SearchResult(
             query=query,
             mode=mode,
             results=[_hit(hit, snippet_chars) for hit in body["results"]],
-            embedded=progress.get("done"),
-            to_embed=progress.get("total"),
+            embedded=embedded.get("done"),
+            to_embed=embedded.get("total"),
             revision=body["revision"],
         )
 
@@ -166,7 +166,10 @@ class VaultTools:
         origin: Annotated[
             str | None, Field(max_length=1300, description="the note `this` refers to")
         ] = None,
-        limit: Annotated[int, Field(ge=1, le=1000, description="rows to return")] = 100,
+        limit: Annotated[
+            int,
+            Field(ge=1, le=1000, description="rows to return (json; md is cut by size only)"),
+        ] = 100,
         format: Annotated[
             Literal["json", "md"], Field(description="json: typed cells; md: a Markdown table")
         ] = "json",
@@ -242,9 +245,7 @@ class VaultTools:
                 truncated=returned < count,
             )
         rows = list(body.get("rows") or [])
-        shown = rows[:limit]
-        while len(shown) > 1 and len(compact_json(shown)) > MAX_RESULT_CHARS:
-            shown = shown[: len(shown) // 2]
+        shown = _fit(rows[:limit])
         groups = body.get("groups")
         if groups is not None and len(shown) < len(rows):
             groups = [
@@ -481,26 +482,38 @@ def _hit(hit: dict[str, Any], snippet_chars: int) -> SearchHit:
     )
 
 
+def _fit(entries: list[Any]) -> list[Any]:
+    """The longest prefix of ``entries`` (halving) whose JSON fits :data:`MAX_RESULT_CHARS`;
+    empty when even the first does not (the answer then says ``truncated``)."""
+    shown = entries
+    while shown and len(compact_json(shown)) > MAX_RESULT_CHARS:
+        shown = shown[: len(shown) // 2]
+    return shown
+
+
 def _query_result(body: dict[str, Any], fmt: str, limit: int) -> QueryResult:
     if fmt == "md":
         text: str = body["text"]
         cut = len(text) > MAX_RESULT_CHARS
+        returned = body["count"]
         if cut:
             text = text[: text.rfind("\n", 0, MAX_RESULT_CHARS) + 1]
+            # What is left of the entries: table rows under the 2 header lines, list items.
+            lines = text.splitlines()
+            rows = lines[2:] if body["type"] == "table" else lines
+            returned = sum(1 for line in rows if line.startswith(("|", "- ")))
         return QueryResult(
-            type=body.get("type", "table"),
+            type=body["type"],
             format="md",
             text=text,
             count=body["count"],
-            returned=text.count("\n") if cut else body["count"],
+            returned=returned,
             truncated=cut,
             revision=body["revision"],
         )
     key = next((k for k in ("rows", "items", "tasks") if k in body), "rows")
     entries: list[Any] = list(body.get(key) or [])
-    shown = entries[:limit]
-    while len(shown) > 1 and len(compact_json(shown)) > MAX_RESULT_CHARS:
-        shown = shown[: len(shown) // 2]
+    shown = _fit(entries[:limit])
     return QueryResult.model_validate(
         {
             "type": body["type"],

@@ -1,10 +1,11 @@
-"""The keyword index: Whoosh BM25 over a note's text and its title, path and headings. The only
+"""The keyword index: Whoosh BM25 over a note's text, its title and its folder path. The only
 Whoosh importer.
 
 One document per note. ``content`` holds everything searchable — title, aliases, headings, body —
-and every query term is also matched in the ``title`` (file name and aliases), ``headings``,
-``tag_words`` and ``folders`` fields, each with a weight (:data:`FIELD_WEIGHTS`, chosen on the
-judged train queries: bench/judged, README "Search"). On SciFact one combined field beat separate
+and every query term is also matched in the ``title`` (file name and aliases) and ``folders``
+fields, each with a weight (:data:`FIELD_WEIGHTS`, chosen on the judged train queries:
+bench/judged, README "Search"; separate heading and tag fields never helped there, so they are
+not kept). On SciFact one combined field beat separate
 BM25F fields by 2 nDCG points, so the extra fields only add to ``content``'s score. ``path``, the
 tags, the folder and the note's content hash are stored for filters, display and for skipping
 unchanged notes after a restart.
@@ -168,8 +169,15 @@ _ANALYZER: Any = (
 # 4.30 at 0.15, 3.97 at 0.3, 3.74 at 0.6), then hybrid MRR@10 (all within 0.003 here), then
 # keyword MRR@10 (title 0: 0.798, 0.25: 0.819, 0.5: 0.812). Headings and tags never helped; the
 # folder path did.
-FIELD_WEIGHTS: dict[str, float] = {"title": 0.25, "headings": 0.0, "tags": 0.0, "folders": 0.5}
+FIELD_WEIGHTS: dict[str, float] = {"title": 0.25, "folders": 0.5}
 PART_WEIGHT = 0.15
+# Bounds on one query's work (a pasted paragraph of identifiers made Whoosh run for minutes):
+# the first MAX_QUERY_TERMS distinct terms count, identifiers are matched by their parts for the
+# first MAX_SPLIT_IDENTIFIERS of them, and AND is tried first only up to MAX_AND_CLAUSES clauses
+# (longer queries nearly always fall back to OR anyway).
+MAX_QUERY_TERMS = 32
+MAX_SPLIT_IDENTIFIERS = 8
+MAX_AND_CLAUSES = 8
 _PHRASE = re.compile(r'"([^"]+)"')
 _INDEX_NAME = "notes"
 
@@ -181,7 +189,6 @@ class KeywordDoc:
     text: str  # the combined field: title, aliases, headings and body
     tags: tuple[str, ...] = ()
     title: str = ""  # the file name and the aliases
-    headings: str = ""
 
 
 def _schema() -> Any:
@@ -194,8 +201,6 @@ def _schema() -> Any:
         content_hash=STORED(),
         content=TEXT(analyzer=_ANALYZER, phrase=True),
         title=TEXT(analyzer=_ANALYZER, phrase=True),
-        headings=TEXT(analyzer=_ANALYZER, phrase=False),
-        tag_words=TEXT(analyzer=_ANALYZER, phrase=False),
         folders=TEXT(analyzer=_ANALYZER, phrase=False),
     )
 
@@ -265,8 +270,11 @@ class KeywordIndex:
             ix = None
             if whoosh_index.exists_in(str(directory), indexname=_INDEX_NAME):
                 ix = whoosh_index.open_dir(str(directory), indexname=_INDEX_NAME)
-                if "title" not in ix.schema or ix.schema["path"].column_type is None:
-                    # built before the path column or the fields: start afresh
+                if (
+                    sorted(ix.schema.names()) != sorted(_schema().names())
+                    or ix.schema["path"].column_type is None
+                ):
+                    # built with other fields or before the path column: start afresh
                     ix.close()
                     ix = None  # every note is indexed again, once
             if ix is None:
@@ -315,8 +323,6 @@ class KeywordIndex:
                         content_hash=doc.content_hash,
                         content=doc.text,
                         title=doc.title,
-                        headings=doc.headings,
-                        tag_words=" ".join(doc.tags),
                         folders=folder.replace("/", " "),
                     )
                     changed += 1
@@ -371,7 +377,7 @@ class KeywordIndex:
             if filter_set is not None and not filter_set:
                 return [], 0.0
             found: list[tuple[str, float, int]] = []
-            if len(clauses) > 1 and enough > 0:
+            if 1 < len(clauses) <= MAX_AND_CLAUSES and enough > 0:
                 found = self._run(wq.And(clauses), limit, filter_set)
                 if len(found) < min(enough, limit):
                     found = []
@@ -380,7 +386,7 @@ class KeywordIndex:
                 found = self._run(query, limit, filter_set)
             if not found:
                 return [], 0.0
-            coverage = self._coverage(query_terms(text), found[0][2])
+            coverage = self._coverage(query_terms(text)[: MAX_QUERY_TERMS * 4], found[0][2])
             return [(path, score) for path, score, _ in found], coverage
 
     def _coverage(self, terms: list[str], docnum: int) -> float:
@@ -416,31 +422,35 @@ class KeywordIndex:
 
 def _clauses(text: str, weights: dict[str, float] | None = None) -> list[Any]:
     """One Whoosh clause per quoted phrase and per distinct term outside the quotes; each
-    matches the body, and the title, headings, tags and folders with their weights."""
+    matches the body, and the title and folders with their weights."""
     weights = FIELD_WEIGHTS if weights is None else weights
     clauses: list[Any] = []
-    for phrase in _PHRASE.findall(text):
-        words = [stem for stem, _, _ in analyze(phrase)]
+    single: list[str] = []  # quoted single words: plain terms
+    for phrase in _PHRASE.findall(text)[:MAX_QUERY_TERMS]:
+        words = [stem for stem, _, _ in analyze(phrase)][:MAX_QUERY_TERMS]
         if len(words) > 1:
             parts = [wq.Phrase("content", words)]
             if weights.get("title"):
                 parts.append(wq.Phrase("title", words, boost=weights["title"]))
             clauses.append(wq.Or(parts))
-    rest = _PHRASE.sub(" ", text) if clauses else text
+        else:
+            single.append(phrase)
+    rest = " ".join([_PHRASE.sub(" ", text), *single]) if _PHRASE.search(text) else text
 
     def in_fields(term: str, scale: float = 1.0) -> Any:
         # Boosts go on the terms: Whoosh ignores a boost on an Or of one query.
         fields = [wq.Term("content", term, boost=scale)]
         for field, weight in weights.items():
             if weight:
-                name = "tag_words" if field == "tags" else field
-                fields.append(wq.Term(name, term, boost=weight * scale))
+                fields.append(wq.Term(field, term, boost=weight * scale))
         return wq.Or(fields)
 
-    for term, pieces in query_groups(rest):
-        if not pieces:
+    split = 0
+    for term, pieces in query_groups(rest)[: max(MAX_QUERY_TERMS - len(clauses), 0)]:
+        if not pieces or split >= MAX_SPLIT_IDENTIFIERS:
             clauses.append(in_fields(term))
             continue
+        split += 1
         # An identifier: written whole it counts fully; each of its parts counts a little, so
         # the page holding ``X3DH`` outranks pages full of "x" (and the parts still find it).
         apart = [in_fields(piece, PART_WEIGHT) for piece in pieces]

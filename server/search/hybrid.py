@@ -72,8 +72,9 @@ def fuse(
 
     Both inputs must be best-first; ``semantic`` should hold one entry per note
     (:func:`best_chunks`). Ties break by path so results are deterministic. ``decisive``: when
-    the best keyword score is at least this many times the second best, that note comes first
-    whatever the semantic leg says (None: never).
+    the best keyword score is at least this many times the second best (or it is the only
+    keyword hit), that note comes first whatever the semantic leg says (None: never; the search
+    service passes None when keyword search holds little of the query).
     """
     if method not in ("convex", "rrf"):
         raise ValueError(f"unknown fusion method {method!r}")

@@ -219,7 +219,6 @@ class SearchService:
                         doc_text,
                         record.tags,
                         title=" ".join([file_title(record.path), *record.aliases]),
-                        headings=" ".join(dict.fromkeys(headings)),
                     )
                 self._install(record, version, chunks, urgent)
                 installed.append(record.path)
@@ -407,10 +406,15 @@ class SearchService:
         elif mode == "semantic":
             ranked = [Fused(p, s, None, s, o) for p, o, s in semantic]
         else:
-            # Keyword evidence counts less when its best note holds little of the query.
-            alpha = self.alpha if coverage >= LOOSE_COVERAGE else self.alpha_loose
+            # Keyword evidence counts less, and is never decisive, when its best note holds
+            # little of the query (a paraphrase, usually).
+            loose = coverage < LOOSE_COVERAGE
             ranked = fuse(
-                keyword, semantic, method=self.fusion, alpha=alpha, decisive=self.decisive
+                keyword,
+                semantic,
+                method=self.fusion,
+                alpha=self.alpha_loose if loose else self.alpha,
+                decisive=None if loose else self.decisive,
             )
         stems = set(query_terms(q))
         return [self._hit(fused, stems) for fused in ranked[:k]]

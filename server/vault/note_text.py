@@ -34,8 +34,10 @@ __all__ = [
     "Span",
     "find_block",
     "find_section",
+    "note_text",
     "outline",
     "page",
+    "read_note_bytes",
     "read_note_text",
 ]
 
@@ -43,19 +45,28 @@ _BLOCK_ID = re.compile(r"[A-Za-z0-9-]+")
 _HEADING_SPLIT = re.compile(r"\s*(?:#|>)\s*")
 
 
-def read_note_text(real_root: str, path: str) -> str:
-    """The text of the note at vault path ``path`` under ``real_root`` (the vault's real path).
+def read_note_bytes(real_root: str, path: str) -> bytes:
+    """The bytes of the note at vault path ``path`` under ``real_root`` (the vault's real path).
     A note that vanished, turned into a folder or a symlink out of the vault is
     :class:`NotFoundError`; the message names the vault path only."""
     try:
-        data = read_file(os.path.join(real_root, *path.split("/")), real_root).data
+        return read_file(os.path.join(real_root, *path.split("/")), real_root).data
     except OutsideVaultError:
         raise NotFoundError(f"{path!r} is not readable inside the vault") from None
     except OSError:
         raise NotFoundError(f"{path!r} can no longer be read (moved or deleted?)") from None
+
+
+def note_text(data: bytes) -> str:
+    """A note's bytes as the text its line numbers count in (BOM dropped, CRLF as LF)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     return data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+
+
+def read_note_text(real_root: str, path: str) -> str:
+    """The text of the note at ``path`` (:func:`read_note_bytes`, :func:`note_text`)."""
+    return note_text(read_note_bytes(real_root, path))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +87,10 @@ def outline(record: NoteRecord, lines: Sequence[str], limit: int) -> list[dict[s
     ``line_end`` and ``chars`` (the section's size, subsections included)."""
     starts = _line_starts(lines)
     out: list[dict[str, Any]] = []
+    last = len(lines) - 1
     for section in record.sections[:limit]:
-        end = min(section.line_end, len(lines) - 1)
+        start = min(section.line_start, last)
+        end = min(max(section.line_end, start), last)
         out.append(
             {
                 "heading": section.heading,
@@ -85,7 +98,7 @@ def outline(record: NoteRecord, lines: Sequence[str], limit: int) -> list[dict[s
                 "heading_path": list(section.heading_path),
                 "line": section.line_start,
                 "line_end": section.line_end,
-                "chars": max(starts[end + 1] - starts[section.line_start] - 1, 0),
+                "chars": max(starts[end + 1] - starts[start] - 1, 0),
             }
         )
     return out
@@ -101,10 +114,16 @@ def _line_starts(lines: Sequence[str]) -> list[int]:
 def find_section(record: NoteRecord, wanted: str) -> Span:
     """The section ``wanted`` names (module docstring), or :class:`NotFoundError` listing the
     closest headings."""
-    parts = [normalize_header(p).lower() for p in _HEADING_SPLIT.split(wanted.strip().lstrip("#"))]
+    written = wanted.strip().lstrip("#").strip()
+    parts = [normalize_header(p).lower() for p in _HEADING_SPLIT.split(written)]
     parts = [p for p in parts if p]
     if not parts:
         raise BadRequestError(f"{wanted!r} names no heading")
+    # A heading that itself holds "#" or ">" ("C# tips", "A > B"), written exactly, wins.
+    exact = written.lower()
+    for section in record.sections:
+        if section.heading.strip().lower() == exact:
+            return Span(section.line_start, section.line_end, section.heading_path)
     for section in record.sections:
         path = [normalize_header(h).lower() for h in section.heading_path]
         if len(path) >= len(parts) and path[len(path) - len(parts) :] == parts:

@@ -464,3 +464,23 @@ def test_resources_read_notes_and_refuse_escapes(demo_server: VaultServer) -> No
     body = json.loads(status.contents[0].text)
     assert body["ready"] is True and "cache" not in body
     assert refused == [-32602, -32602, -32602]
+
+
+def test_a_note_edited_since_indexing_is_read_as_it_is_now(tmp_path: Path) -> None:
+    # The watcher is a moment behind (or off): the headings and lines must match the text sent.
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Long.md").write_text("# A\n" + "x\n" * 50 + "# B\n" + "y\n" * 50 + "## C\nz\n")
+    app = one_shot_app(vault, tmp_path / "index")
+    try:
+        (vault / "Long.md").write_text("# A\nshort\n# B\nnew b\n")
+        server = build_server(app, ready_wait_s=0)
+        outline = _ok(_call(server, "read_note", target="Long"))
+        assert outline["changed_since_indexed"] is True
+        assert [(h["heading"], h["line"]) for h in outline["outline"]] == [("A", 0), ("B", 2)]
+        section = _ok(_call(server, "read_note", target="Long", section="B"))
+        assert section["content"] == "# B\nnew b\n" and section["line"] == 2
+        gone = _error(_call(server, "read_note", target="Long", section="C"))
+        assert gone["code"] == "not_found"
+    finally:
+        app.close()

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from whoosh import query as wq  # type: ignore[import-untyped]
 
 from server.search.bm25 import KeywordDoc, KeywordIndex, analyze, query_terms
 from server.search.embedder import HashEmbedder
@@ -284,3 +285,21 @@ def test_match_says_how_much_of_the_query_the_best_note_holds() -> None:
     hits, coverage = index.match("reptiles that feed underwater in the sea", 10, enough=1)
     assert hits[0][0] == "common.md" and 0.0 < coverage < 0.3
     assert index.match("zebrafish", 10) == ([], 0.0)
+
+
+def test_a_quoted_single_word_is_searched_beside_a_phrase() -> None:
+    index = index_of({"a.md": "alpha beta here", "b.md": "gamma only", "c.md": "nothing"})
+    found = {path for path, _ in index.search('"alpha beta" "gamma"', 10)}
+    assert found == {"a.md", "b.md"}
+
+
+def test_a_long_query_is_bounded() -> None:
+    from server.search import bm25
+
+    text = " ".join(f"x{i}y-part{i}" for i in range(200))  # 200 identifiers of 3 parts each
+    clauses = bm25._clauses(text)
+    assert len(clauses) == bm25.MAX_QUERY_TERMS
+    split = [c for c in clauses if len(c.subqueries) > 1 and isinstance(c.subqueries[0], wq.Or)]
+    assert len(split) == bm25.MAX_SPLIT_IDENTIFIERS  # only the first ones also match by parts
+    index = index_of({"a.md": "x3y-part3 and more", "b.md": "other"})
+    assert index.search(text, 10, enough=10)[0][0] == "a.md"  # OR straight away: still found

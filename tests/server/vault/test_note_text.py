@@ -65,6 +65,15 @@ def test_sections_by_heading_path(index: VaultIndex) -> None:
         find_section(record, "Taks")
 
 
+def test_headings_holding_hash_or_angle_bracket_are_found_whole() -> None:
+    text = "# C# tips\nsharp\n# A > B\narrow\n# A\n## B\nnested\n"
+    catalog = Catalog.from_sources([SourceFile("N.md", text.encode(), 0.0, 0.0)], local=UTC)
+    record = catalog.records()[0]
+    assert find_section(record, "C# tips").heading_path == ("C# tips",)
+    assert find_section(record, "A > B").heading_path == ("A > B",)  # the heading itself
+    assert find_section(record, "A#B").heading_path == ("A", "B")  # the path
+
+
 @pytest.mark.parametrize(
     ("block", "first", "last"),
     [
@@ -110,8 +119,9 @@ def test_targets_resolve_like_obsidian_links(index: VaultIndex) -> None:
     exact = resolve_target(index, "Archive/Plan.md")
     assert (exact.path, exact.via, exact.resolved_from) == ("Archive/Plan.md", "path", None)
     link = resolve_target(index, "[[Plan#Tasks|the tasks]]")
-    # two notes named Plan: the shallower path wins, as when the vault root links [[Plan]]
-    assert link.path in ("Archive/Plan.md", "Projects/Plan.md") and link.heading == "Tasks"
+    # two notes named Plan at the same depth: resolved as the vault root's [[Plan]] is, the
+    # same one whatever order the files were read in (the first path in sort order)
+    assert link.path == "Archive/Plan.md" and link.heading == "Tasks"
     assert resolve_target(index, "projects/plan").path == "Projects/Plan.md"
     alias = resolve_target(index, "plan b")
     assert (alias.path, alias.via) == ("Projects/Plan.md", "alias")
