@@ -275,7 +275,8 @@ class VaultApp:
 
     def query(self, text: str, *, origin: str | None = None, fmt: str = "json") -> dict[str, Any]:
         """Run one DQL query. ``json``: the typed result, ``revision`` and ``instance``; ``md``,
-        ``csv`` and ``table`` (the terminal's): ``{format, text, count, revision, instance}``."""
+        ``csv`` and ``table`` (the terminal's): ``{type, format, text, count, revision,
+        instance}``."""
         if not isinstance(text, str) or not text.strip():
             raise BadRequestError('"query" must be a non-empty string')
         if len(text) > MAX_QUERY_CHARS:
@@ -300,6 +301,7 @@ class VaultApp:
         except MemoryError:
             raise QueryLimitError("the result is too large to encode") from None
         return {
+            "type": result.type,
             "format": fmt,
             "text": rendered,
             "count": result.count,
