@@ -60,7 +60,7 @@ class Compiled:
     formulas: set[str] = field(default_factory=set)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     uses_this: bool = False
-    row_local: bool = True  # depends on the row's own file only (cacheable per file revision)
+    row_local: bool = True  # reads the row's own file only: no clock, no this, no other file
 
 
 class _Compiler:
@@ -98,7 +98,10 @@ class _Compiler:
 
     def _regexlit(self, node: ast.RegexLit) -> Fn:
         try:
-            compiled = compile_js(node.source, "i" in node.flags)
+            flags = node.flags
+            compiled = compile_js(
+                node.source, "i" in flags, dot_all="s" in flags, multiline="m" in flags
+            )
         except QueryError as exc:
             self.warn("regex", exc.message, node)
             error = ErrorValue(exc.message)
@@ -119,6 +122,9 @@ class _Compiler:
         if name == "note":
             return lambda ctx: ctx.vault.properties(ctx.path) if ctx.path is not None else {}
         if name == "formula":
+            # Every formula, or one chosen at run time (formula["n" + "ow"]): dependencies
+            # unknown, so never cached.
+            self.row_local = False
             return lambda ctx: _all_formulas(ctx)
         return lambda ctx: _local_or_property(ctx, name)
 
@@ -176,8 +182,8 @@ class _Compiler:
             self.warn("unknown-method", f'Cannot find function "{name}" on any type', func)
         if name in ("filter", "map", "reduce"):
             return self._lambda_method(func, node)
-        if name in ("asFile", "linksTo", "hasLink", "backlinks"):
-            self.row_local = False
+        if name in ("asFile", "linksTo", "hasLink", "backlinks", "relative"):
+            self.row_local = False  # other files, or the clock (relative: "3 days ago")
         target = self.compile(func.target)
         args = [self.compile(arg) for arg in node.args]
         return lambda ctx: call_method(target(ctx), name, [a(ctx) for a in args], ctx)

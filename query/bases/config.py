@@ -10,6 +10,7 @@ Unknown keys are kept (``extra``) and ignored; legacy (pre-1.9.2) shapes give a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -231,7 +232,12 @@ class _Reader:
             view.group_by = self.sort_key(group, (*path, "groupBy"))
         limit = value.get("limit")
         if limit is not None:
-            if isinstance(limit, bool) or not isinstance(limit, int | float) or limit < 0:
+            if (
+                isinstance(limit, bool)
+                or not isinstance(limit, int | float)
+                or not math.isfinite(limit)
+                or limit < 0
+            ):
                 raise self.fail("limit must be a whole number of rows", (*path, "limit"))
             view.limit = int(limit)
         summaries = value.get("summaries") or {}

@@ -5,8 +5,13 @@ row and memoised (SPEC §3.3).
 (:attr:`Compiled.formulas`); a formula on a dependency cycle evaluates to an error value naming
 the cycle, reported once as a diagnostic, and so does a formula reading an unknown formula (the
 app shows an empty cell; we say why). An optional ``cache`` keeps the values of formulas that
-depend only on their row's own file, keyed by (path, content hash, formula text), so a formula is
-evaluated once per file revision across queries.
+depend only on their row's own file (:attr:`Compiled.row_local`: no ``this``, clock, other
+files, links or backlinks, no formula chosen at run time), so a formula is evaluated once per
+file revision across queries. The key is (path, the file's stamp, the vault's
+:attr:`~query.bases.vault.BasesVault.files_generation`, formula text with the texts of the
+formulas it reads): the stamp is a note's content hash, size and times, or an attachment's
+size and times; the generation changes whenever a file appears or vanishes, since a property
+holding ``[[C]]`` resolves anew when ``C.md`` is created.
 """
 
 from __future__ import annotations
@@ -103,6 +108,7 @@ class FormulaTable:
                 )
         self._local = self._row_local()
         self._cache = cache
+        self._signatures: dict[str, tuple[str, ...]] = {}
 
     def _row_local(self) -> set[str]:
         local: set[str] = set()
@@ -158,13 +164,13 @@ class FormulaTable:
         key = None
         cache = self._cache
         if cache is not None and name in self._local and ctx.path is not None:
-            record = ctx.vault.record(ctx.path)
-            stamp = (record.content_hash, record.mtime.epoch_ms) if record is not None else None
-            key = (ctx.path, stamp, self._signature(name))
-            if key in cache:
-                result = cache[key]
-                memo[name] = result
-                return result
+            stamp = _stamp(ctx)
+            if stamp is not None:
+                key = (ctx.path, stamp, ctx.vault.files_generation, self._signature(name))
+                found = cache.get(key, _MISSING)  # one read: another thread may evict it
+                if found is not _MISSING:
+                    memo[name] = found
+                    return found
         memo[name] = _RUNNING
         try:
             result = compiled.run(ctx)
@@ -177,6 +183,12 @@ class FormulaTable:
 
     def _signature(self, name: str) -> tuple[str, ...]:
         """The formula's text with those of the formulas it reads (transitively)."""
+        found = self._signatures.get(name)
+        if found is None:
+            found = self._signatures[name] = self._build_signature(name)
+        return found
+
+    def _build_signature(self, name: str) -> tuple[str, ...]:
         out: list[str] = []
         seen: set[str] = set()
         pending = [name]
@@ -190,4 +202,26 @@ class FormulaTable:
         return tuple(out)
 
 
+def _stamp(ctx: Context) -> tuple[Any, ...] | None:
+    """What identifies this revision of the row's file: a note's content hash, size and times;
+    an attachment's size and times (stat-ed); None when neither is known (not cached)."""
+    path = ctx.path
+    assert path is not None
+    record = ctx.vault.record(path)
+    if record is not None:
+        return (
+            "note",
+            record.content_hash,
+            record.size,
+            record.ctime.epoch_ms,
+            record.mtime.epoch_ms,
+        )
+    facts = ctx.vault.facts(path)
+    if facts is None:
+        return None
+    size, ctime, mtime = facts
+    return ("file", size, ctime.epoch_ms, mtime.epoch_ms)
+
+
 _RUNNING = object()
+_MISSING = object()

@@ -11,9 +11,10 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from query.bases.moment import parse_moment, parse_span, start_of_day
+from query.bases.moment import from_epoch_ms, parse_moment, parse_span, start_of_day
 from query.bases.semantics import to_text, truthy, type_name
 from query.bases.values import BaseLink, ErrorValue, FileRef, Html, Icon, Image, Moment, Span, Value
+from query.semantics import number_to_string
 
 if TYPE_CHECKING:
     from query.bases.context import Context
@@ -42,9 +43,10 @@ def _date(args: list[Value], ctx: Context) -> Value:
             return ErrorValue(f'Unable to parse "{value}" as a date.')
         return parsed
     if isinstance(value, int | float) and not isinstance(value, bool):
-        from query.bases.moment import from_epoch_ms
-
-        return from_epoch_ms(value, ctx.clock.local)
+        try:
+            return from_epoch_ms(value, ctx.clock.local)
+        except (ValueError, OverflowError, OSError):
+            return ErrorValue(f"Unable to parse {number_to_string(value)} as a date.")
     return ErrorValue(f"Unable to parse a value of type {type_name(value)} as a date.")
 
 

@@ -55,13 +55,21 @@ def _trunc(value: float) -> int:
     return math.trunc(value)
 
 
+def split_name(path: str) -> tuple[str, str]:
+    """``(stem, ext)`` of the file name at ``path``: after the last dot (``"LICENSE"`` has
+    none, ``.gitignore`` has the extension ``gitignore``)."""
+    base = path.rsplit("/", 1)[-1]
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        return base, ""
+    return stem, ext
+
+
 def file_field(path: str, name: str, ctx: Context) -> Value:
     """``file.<name>`` of the file at ``path`` (a known field)."""
     vault = ctx.vault
     base = path.rsplit("/", 1)[-1]
-    stem, dot, ext = base.rpartition(".")
-    if not dot:
-        stem, ext = base, ""
+    stem, ext = split_name(path)
     if name == "name":
         return stem if ext == "md" else base
     if name == "basename":

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, DecimalException
+from decimal import Context as DecimalContext
 from typing import TYPE_CHECKING, Any
 
 from query.bases.functions import as_file
@@ -37,7 +38,7 @@ from query.bases.values import (
     Value,
 )
 from query.errors import QueryError
-from query.functions.js_regex import js_replace_compiled, js_split
+from query.functions.js_regex import js_replace_compiled, js_split, js_split_compiled
 from query.limits import check_list_size, check_string_size, within_time
 from query.semantics import number_to_string
 
@@ -129,6 +130,7 @@ def _repeat(text: str, args: list[Any], ctx: Context) -> Value:
     if count < 0:
         return ErrorValue("Invalid count value")
     check_string_size(len(text) * count)
+    ctx.guard.tick(len(text) * count)
     return text * count
 
 
@@ -145,9 +147,7 @@ def _split(text: str, args: list[Any], ctx: Context) -> Value:
     separator, limit = _arg(args, 0), _arg(args, 1)
     lim = None if limit is None else _int(limit, 0)
     if isinstance(separator, Pattern):
-        compiled = separator.compiled
-        pieces = within_time(ctx.guard, lambda t: compiled.split(text, timeout=t, concurrent=True))
-        parts = [p if p is not None else "" for p in pieces]
+        parts = js_split_compiled(text, separator.compiled, None, ctx.guard)
     elif separator is None:
         parts = [text]
     else:
@@ -186,20 +186,37 @@ def _tidy_number(value: float) -> float:
     return value
 
 
+_DECIMAL = DecimalContext(prec=800, rounding=ROUND_HALF_UP, Emax=999_999, Emin=-999_999)
+"""Room for any double written out in full (``repr`` has at most 17 significant digits and
+exponents within ±324), so rounding never runs out of precision."""
+_MAX_DIGITS = 400  # rounding a double at more decimals than this changes nothing
+
+
 def _round(n: float, args: list[Any], ctx: Context) -> Value:
     digits = _int(_arg(args, 0), 0)
     if not math.isfinite(n):
         return n
-    quantum = Decimal(1).scaleb(-digits)
-    rounded = Decimal(repr(float(n))).quantize(quantum, rounding=ROUND_HALF_UP)
+    if digits > _MAX_DIGITS:
+        return n
+    if digits < -_MAX_DIGITS:
+        return 0
+    quantum = Decimal(1).scaleb(-digits, _DECIMAL)
+    try:
+        rounded = _DECIMAL.quantize(Decimal(repr(float(n))), quantum)
+    except DecimalException as exc:
+        return ErrorValue(f"round(): cannot round {number_to_string(n)}: {type(exc).__name__}")
     return _tidy_number(float(rounded))
 
 
 def _to_fixed(n: float, args: list[Any], ctx: Context) -> Value:
     digits = min(max(_int(_arg(args, 0), 0), 0), 100)
-    if not math.isfinite(n):
-        return number_to_string(n)
-    return str(Decimal(repr(float(n))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+    if not math.isfinite(n) or abs(n) >= 1e21:
+        return number_to_string(n)  # JavaScript prints these as String(n)
+    try:
+        fixed = _DECIMAL.quantize(Decimal(repr(float(n))), Decimal(1).scaleb(-digits, _DECIMAL))
+    except DecimalException as exc:
+        return ErrorValue(f"toFixed(): cannot format {number_to_string(n)}: {type(exc).__name__}")
+    return format(fixed, "f")
 
 
 _NUMBER: dict[str, Method] = {
@@ -225,6 +242,7 @@ _DATE: dict[str, Method] = {
 
 
 def _contains(items: list[Any], wanted: Value, ctx: Context) -> bool:
+    ctx.guard.tick(len(items))
     local = ctx.clock.local
     for item in items:
         if isinstance(item, Tag) and isinstance(wanted, str) and not isinstance(wanted, Tag):
@@ -295,7 +313,9 @@ def _flat(items: list[Any], args: list[Any], ctx: Context) -> Value:
 def _join(items: list[Any], args: list[Any], ctx: Context) -> Value:
     separator = "," if _arg(args, 0) is None else to_text(_arg(args, 0))
     parts = [to_text(item) for item in items]
-    check_string_size(sum(map(len, parts)) + len(separator) * max(len(parts) - 1, 0))
+    size = sum(map(len, parts)) + len(separator) * max(len(parts) - 1, 0)
+    check_string_size(size)
+    ctx.guard.tick(size)
     return separator.join(parts)
 
 
@@ -305,6 +325,7 @@ def _unique(items: list[Any], args: list[Any], ctx: Context) -> Value:
     for item in items:
         key = _unique_key(item)
         if key is None:
+            ctx.guard.tick(len(out))  # compared with every value kept so far
             if not any(equal(item, other, ctx.clock.local) for other in out):
                 out.append(item)
         elif key not in seen:
@@ -326,6 +347,7 @@ def _unique_key(item: Value) -> Any:
 
 
 def _sort(items: list[Any], args: list[Any], ctx: Context) -> Value:
+    ctx.guard.tick(len(items) * max(len(items).bit_length(), 1))
     return sorted(items, key=_list_sort_key)
 
 
@@ -352,6 +374,7 @@ def _aggregate(fn: Callable[[list[float]], float]) -> Method:
 
 
 def _moments(items: list[Any], ctx: Context) -> list[Moment]:
+    ctx.guard.tick(len(items))
     out = []
     for item in items:
         if isinstance(item, Moment):
@@ -518,6 +541,8 @@ def call_method(target: Value, name: str, args: list[Any], ctx: Context) -> Valu
         method = _ANY.get(name)
     if method is None:
         return _error(name, target)
+    if isinstance(target, str | list):
+        ctx.guard.tick(len(target))  # every method may touch each element or character once
     try:
         return method(target, args, ctx)
     except QueryError as exc:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from query.bases import ast
 from query.bases.config import FilterNode
+from query.bases.members import split_name
 from query.bases.parser import parse_expression
 from query.bases.vault import BasesVault
 
@@ -87,9 +88,12 @@ def _one(expr: ast.Expr, vault: BasesVault, this: str | None) -> set[str] | None
                 and isinstance(right.value, str)
             ):
                 ext = right.value
+                if not ext:
+                    return None  # "LICENSE": files without a dot; not worth an index
+                same = {p for p in vault.attachments if split_name(p)[1] == ext}
                 if ext == "md":
-                    return set(vault.index.paths)
-                return {p for p in vault.attachments if p.rsplit("/", 1)[-1].endswith("." + ext)}
+                    same.update(vault.index.paths)
+                return same
         return None
     if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Member)):
         return None

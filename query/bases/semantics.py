@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import tzinfo
 from typing import Any
 
@@ -46,6 +47,7 @@ __all__ = [
     "equal",
     "is_blank",
     "is_empty",
+    "shift",
     "sort_key",
     "to_text",
     "truthy",
@@ -276,25 +278,22 @@ def sort_key(value: Value) -> tuple[Any, ...]:
     return (4, _natural(text), text)
 
 
+_DIGIT_RUNS = re.compile(r"([0-9]+)")
+
+
 def _natural(text: str) -> tuple[Any, ...]:
+    """Text as alternating words and numbers, numbers compared by value: a run of ASCII digits
+    is keyed by its length without leading zeros, then its digits — the order of the integers
+    without converting them (``"²"`` is not a digit; a 5,000-digit run is no integer to build)."""
     parts: list[Any] = []
-    number = ""
-    word = ""
-    for ch in text.casefold():
-        if ch.isdigit():
-            if word:
-                parts.append((1, word))
-                word = ""
-            number += ch
+    for i, piece in enumerate(_DIGIT_RUNS.split(text.casefold())):
+        if not piece:
+            continue
+        if i % 2:
+            digits = piece.lstrip("0")
+            parts.append((0, len(digits), digits))
         else:
-            if number:
-                parts.append((0, int(number)))
-                number = ""
-            word += ch
-    if number:
-        parts.append((0, int(number)))
-    if word:
-        parts.append((1, word))
+            parts.append((1, piece))
     return tuple(parts)
 
 
@@ -335,7 +334,7 @@ def arithmetic(op: str, a: Value, b: Value, local: tzinfo) -> Value:
             span = _as_span(b)
             if span is None:
                 return ErrorValue(f'Unable to parse "{to_text(b)}" as a duration.')
-            return add_span(a, span, 1 if op == "+" else -1)
+            return shift(a, span, 1 if op == "+" else -1)
         if op == "-" and isinstance(b, Moment):
             return diff(a, b)
         if op == "-" and isinstance(b, str):
@@ -350,13 +349,22 @@ def arithmetic(op: str, a: Value, b: Value, local: tzinfo) -> Value:
                 return _invalid(op, a, b)
             return add_spans(a, span, 1 if op == "+" else -1)
         if op in "+" and isinstance(b, Moment):
-            return add_span(b, a)
+            return shift(b, a)
         if op in "*/" and _is_number(b):
             if op == "/" and b == 0:
                 return ErrorValue("Division by zero")
             return scale_span(a, b if op == "*" else 1 / b)
         return _invalid(op, a, b)
     return _invalid(op, a, b)
+
+
+def shift(moment: Moment, span: Span, sign: int = 1) -> Value:
+    """``moment ± span``; an error value (Moment's "Invalid date") past the dates a date-time
+    can hold (years 1 to 9999) or for a span that is not a finite number."""
+    try:
+        return add_span(moment, span, sign)
+    except (ValueError, OverflowError, ArithmeticError):
+        return ErrorValue("Invalid date: the result is out of the range of dates")
 
 
 def _is_number(value: Value) -> bool:
@@ -398,4 +406,6 @@ def _number_op(op: str, a: float, b: float) -> float:
             result = math.fmod(a, b)
     if isinstance(result, float) and result.is_integer() and abs(result) < 2**53:
         return int(result)
+    if isinstance(result, int) and not -(2**53) <= result <= 2**53:
+        return float(result)  # a JavaScript number is a double: no integer grows without bound
     return result

@@ -40,6 +40,7 @@ __all__ = [
     "Span",
     "Tag",
     "Value",
+    "approximate_size",
 ]
 
 Value: TypeAlias = Any
@@ -138,3 +139,34 @@ class ErrorValue:
     """A failed evaluation: rendered as its message, falsy, propagated by operators."""
 
     message: str
+
+
+def approximate_size(value: Value, limit: int) -> int:
+    """Roughly the bytes ``value`` holds (strings by length, containers by their items and
+    their items' sizes), counted until the count passes ``limit`` (then a number over it). A
+    value shared twice is counted twice: an over-estimate, which is safe for a cache budget."""
+    total = 0
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        children: Any = ()
+        if isinstance(item, str):
+            total += 56 + len(item)
+        elif isinstance(item, list | tuple):
+            total += 56 + 8 * len(item)
+            children = item
+        elif isinstance(item, dict):
+            total += 64 + 16 * len(item)
+            children = [*item.keys(), *item.values()] if total <= limit else ()
+        elif isinstance(item, BaseLink):
+            total += 80 + len(item.text) + len(item.display or "") + len(item.resolved or "")
+        elif isinstance(item, FileRef):
+            total += 64 + len(item.path)
+        elif isinstance(item, Html | ErrorValue):
+            total += 64 + len(item.text if isinstance(item, Html) else item.message)
+        else:
+            total += 32
+        if total > limit:
+            return total
+        stack.extend(children)
+    return total

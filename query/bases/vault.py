@@ -37,7 +37,9 @@ FileFacts = tuple[int, float, float]  # size in bytes, ctime and mtime in epoch 
 Stat = Callable[[str], "FileFacts | None"]
 FrontmatterLinks = Callable[[Mapping[str, Any]], "list[Link]"]
 
-_WIKI_VALUE = re.compile(r"^\s*\[\[([^\[\]\n]+)\]\]\s*$")
+# A value that is exactly one wikilink; inside, single brackets are allowed as in the body's
+# rule (``server.vault.markdown._WIKILINK``: the link ends at the first "]]").
+_WIKI_VALUE = re.compile(r"^\s*\[\[((?:[^\[\]\n]|\[(?!\[)|\](?!\]))++)\]\]\s*$")
 _DATE_TYPES = frozenset({"date", "datetime"})
 _TAG_TYPES = frozenset({"tags"})
 
@@ -66,6 +68,10 @@ class BasesVault:
         self._links: dict[str, list[BaseLink]] = {}
         self._facts: dict[str, tuple[int, Moment, Moment] | None] = {}
         self._fm_markdown_sources: frozenset[str] | None = None
+        self.files_generation: object = object()
+        """Changes whenever the set of files does (link resolution depends on it): a token of
+        this object's own unless the caller knows an earlier view with the same :attr:`paths`
+        (then it shares that view's token, so cached formula values carry over)."""
 
     # -- files ---------------------------------------------------------------------------------
 
@@ -247,13 +253,46 @@ class BasesVault:
         if record is None:
             return []
         seen: dict[str, Tag] = {}
-        raw = record.frontmatter.get("tags")
-        front = raw if isinstance(raw, list) else [raw] if isinstance(raw, str) else []
-        written = [str(t).strip() for t in front if isinstance(t, str | int) and str(t).strip()]
+        written = _frontmatter_tags(record.frontmatter)
         for tag in (*written, *record.etags):  # frontmatter tags first, as Obsidian lists them
             text = tag if tag.startswith("#") else f"#{tag}"
             seen.setdefault(text.lower(), Tag(text))
         return list(seen.values())
+
+
+_TAG_SEPARATOR = re.compile(r"[,\s]+")
+
+
+def _frontmatter_tags(frontmatter: Mapping[str, Any]) -> list[str]:
+    """The tags of the frontmatter keys ``tags``/``tag`` (any case) as Obsidian reads them — and
+    as the index does (``server.vault.fields.frontmatter_tags``): a string is split at commas
+    and spaces (``"project, learning/programming"`` is two tags), lists are flattened and their
+    falsy items dropped."""
+    out: list[str] = []
+    for key, value in frontmatter.items():
+        if str(key).lower() in ("tags", "tag"):
+            out.extend(_split_tags(value))
+    return out
+
+
+def _split_tags(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        out: list[str] = []
+        for item in value:
+            if item or isinstance(item, list | tuple):
+                out.extend(_split_tags(item))
+        return out
+    if isinstance(value, dict):
+        return []
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = str(value)
+    return [part for part in (p.strip() for p in _TAG_SEPARATOR.split(text)) if part]
 
 
 def _moment(date: Date, local: tzinfo) -> Moment:

@@ -15,6 +15,9 @@ returns a :class:`ViewResult` of Bases values (rendered by :mod:`query.bases.exp
 
 A filter expression that does not parse is a positioned error (the view cannot be answered); a
 formula or summary that does not parse is an error diagnostic and empty cells, as in the app.
+
+The guard (time and memory) is checked at every row of every loop — filtering, sorting, grouping,
+cells, summaries — since one row's formulas may take long; the methods count their own work.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from query.bases.pushdown import candidates
 from query.bases.semantics import is_blank, sort_key, to_text, truthy
 from query.bases.values import ErrorValue, Moment, Value
 from query.bases.vault import BasesVault
-from query.errors import QueryError
+from query.errors import QueryError, QueryLimitError
 from query.limits import UNLIMITED, Guard
 
 __all__ = ["BUILTIN_SUMMARIES", "Column", "Group", "ViewResult", "run_view"]
@@ -105,12 +108,16 @@ def display_name(config: BaseConfig, prop: PropertyId) -> str:
 class _Filter:
     """A compiled filter tree; ``errors`` collects the first error per expression."""
 
-    def __init__(self, node: FilterNode | None, diagnostics: list[Diagnostic]) -> None:
+    def __init__(
+        self, node: FilterNode | None, diagnostics: list[Diagnostic], guard: Guard = UNLIMITED
+    ) -> None:
         self.diagnostics = diagnostics
         self.reported: set[str] = set()
+        self.guard = guard
         self.test = self._compile(node) if node is not None else None
 
     def _compile(self, node: FilterNode) -> Callable[[Context], bool]:
+        self.guard.check()
         if node.op == "expr":
             compiled = compile_expression(parse_expression(node.text, node.where), node.where)
             self.diagnostics.extend(compiled.diagnostics)
@@ -147,10 +154,14 @@ class _Filter:
 
 
 def _formula_table(
-    config: BaseConfig, diagnostics: list[Diagnostic], cache: MutableMapping[Any, Value] | None
+    config: BaseConfig,
+    diagnostics: list[Diagnostic],
+    cache: MutableMapping[Any, Value] | None,
+    guard: Guard = UNLIMITED,
 ) -> FormulaTable:
     compiled: dict[str, Compiled] = {}
     for name, (text, where) in config.formulas.items():
+        guard.check()
         try:
             compiled[name] = compile_expression(parse_expression(text, where), where)
         except QueryError as exc:
@@ -179,14 +190,21 @@ def property_value(prop: PropertyId, ctx: Context) -> Value:
     return ctx.vault.property(path, prop.name)
 
 
-def _sort_rows(rows: list[Context], keys: list[SortKey]) -> list[Context]:
+def _sort_rows(rows: list[Context], keys: list[SortKey], guard: Guard) -> list[Context]:
     ordered = list(rows)
     for key in reversed(keys):
-        values = {id(ctx): property_value(key.property, ctx) for ctx in ordered}
-        filled = [c for c in ordered if not is_blank(values[id(c)])]
-        blank = [c for c in ordered if is_blank(values[id(c)])]
-        filled.sort(key=lambda c: sort_key(values[id(c)]), reverse=key.descending)
-        ordered = blank + filled if key.descending else filled + blank
+        filled: list[tuple[tuple[Any, ...], Context]] = []
+        blank: list[Context] = []
+        for ctx in ordered:
+            guard.check()
+            value = property_value(key.property, ctx)
+            if is_blank(value):
+                blank.append(ctx)
+            else:
+                filled.append((sort_key(value), ctx))
+        filled.sort(key=lambda pair: pair[0], reverse=key.descending)
+        ordered_filled = [ctx for _, ctx in filled]
+        ordered = blank + ordered_filled if key.descending else ordered_filled + blank
     return ordered
 
 
@@ -265,9 +283,16 @@ def _custom(run: Callable[[Context], Value]) -> SummaryFn:
 
 
 class _Summaries:
-    def __init__(self, config: BaseConfig, view: ViewConfig, diagnostics: list[Diagnostic]) -> None:
+    def __init__(
+        self,
+        config: BaseConfig,
+        view: ViewConfig,
+        diagnostics: list[Diagnostic],
+        guard: Guard = UNLIMITED,
+    ) -> None:
         self.entries: list[tuple[PropertyId, str, SummaryFn]] = []
         for prop_id, name in view.summaries.items():
+            guard.check()
             prop = PropertyId(*prop_id.split(".", 1))
             builtin = BUILTIN_SUMMARIES.get(name.lower())
             if builtin is not None:
@@ -302,8 +327,13 @@ class _Summaries:
 
     def compute(self, rows: list[Context], base: Context) -> dict[str, tuple[str, Value]]:
         out: dict[str, tuple[str, Value]] = {}
+        guard = base.guard
         for prop, name, fn in self.entries:
-            values = [property_value(prop, ctx) for ctx in rows]
+            values = []
+            for ctx in rows:
+                guard.check()
+                values.append(property_value(prop, ctx))
+            guard.tick(len(values))
             out[prop.id] = (name, fn(values, base))
         return out
 
@@ -320,36 +350,59 @@ def run_view(
     formula_cache: MutableMapping[Any, Value] | None = None,
 ) -> ViewResult:
     """Evaluate one view (see the module docstring). ``limit`` caps the rows below the view's
-    own ``limit``."""
+    own ``limit``. Whatever the base does, this ends in a result or a :class:`QueryError`:
+    the guard's time and memory limits, a value nested too deeply to walk (a ``reduce`` that
+    wraps a list in a list 50,000 times) or running out of memory is a
+    :class:`QueryLimitError`, as for DQL (``query.engine.execute``)."""
+    try:
+        return _run_view(config, view_name, vault, clock, this, guard, limit, formula_cache)
+    except RecursionError:
+        raise QueryLimitError(
+            "the base nests too deeply (an expression, a value or a list within lists)"
+        ) from None
+    except MemoryError:
+        raise QueryLimitError("the base ran out of memory; narrow its filters or limit") from None
+
+
+def _run_view(
+    config: BaseConfig,
+    view_name: str | None,
+    vault: BasesVault,
+    clock: Clock,
+    this: str | None,
+    guard: Guard,
+    limit: int | None,
+    formula_cache: MutableMapping[Any, Value] | None,
+) -> ViewResult:
     view = config.view(view_name)
     diagnostics: list[Diagnostic] = list(config.diagnostics)
-    formulas = _formula_table(config, diagnostics, formula_cache)
-    global_filter = _Filter(config.filters, diagnostics)
-    view_filter = _Filter(view.filters, diagnostics)
+    formulas = _formula_table(config, diagnostics, formula_cache, guard)
+    global_filter = _Filter(config.filters, diagnostics, guard)
+    view_filter = _Filter(view.filters, diagnostics, guard)
     base = Context(vault, clock, this=this, formulas=formulas, guard=guard)
     rows: list[Context] = []
     tests = [t for t in (global_filter.test, view_filter.test) if t is not None]
-    for count, path in enumerate(candidates((config.filters, view.filters), vault, this)):
-        if count & 255 == 0:
-            guard.check()
+    for path in candidates((config.filters, view.filters), vault, this):
+        guard.check()  # every row: one row's formulas may take long (the clock read is cheap)
         ctx = base.for_row(path)
         if all(test(ctx) for test in tests):
             rows.append(ctx)
     if view.sort:
-        rows = _sort_rows(rows, view.sort)
+        rows = _sort_rows(rows, view.sort, guard)
     total = len(rows)
     caps = [n for n in (view.limit, limit) if n is not None]
     if caps:
         rows = rows[: min(caps)]
     groups: list[Group] | None = None
-    summaries = _Summaries(config, view, diagnostics)
+    summaries = _Summaries(config, view, diagnostics, guard)
     if view.group_by is not None:
         rows, groups = _group(rows, view.group_by, summaries, base)
     order = view.order or [PropertyId("file", "name")]
     columns = [Column(p.id, display_name(config, p), p.kind) for p in order]
-    cells = [{p.id: property_value(p, ctx) for p in order} for ctx in rows]
+    cells = []
     for ctx in rows:
-        ctx.guard.check()
+        guard.check()
+        cells.append({p.id: property_value(p, ctx) for p in order})
     return ViewResult(
         base=config.name,
         view=view.name,
@@ -371,6 +424,7 @@ def _group(
 ) -> tuple[list[Context], list[Group]]:
     buckets: dict[tuple[Any, ...], tuple[Value, list[Context]]] = {}
     for ctx in rows:
+        base.guard.check()
         value = property_value(key.property, ctx)
         slot = _group_key(value)
         if slot not in buckets:

@@ -55,10 +55,12 @@ _QUANTIFIER_END = re.compile(r"\{\d+(,\d*)?\}")
 
 
 class _Translator:
-    def __init__(self, pattern: str) -> None:
+    def __init__(self, pattern: str, *, dot_all: bool = False, multiline: bool = False) -> None:
         self.src = pattern
         self.i = 0
         self.out: list[str] = []
+        self.dot_all = dot_all  # the s flag: "." matches line terminators too
+        self.multiline = multiline  # the m flag: "^" and "$" match at line terminators
 
     def fail(self, why: str) -> EvaluationError:
         return EvaluationError(f"Invalid regular expression: /{self.src}/: {why}")
@@ -74,10 +76,13 @@ class _Translator:
             elif ch == "(":
                 self.group_open()
             elif ch == ".":
-                self.out.append(f"[^{_LINE_TERMINATORS}]")
+                self.out.append("[\\s\\S]" if self.dot_all else f"[^{_LINE_TERMINATORS}]")
                 self.i += 1
             elif ch == "$":
-                self.out.append(r"\Z")
+                self.out.append(f"(?=[{_LINE_TERMINATORS}]|\\Z)" if self.multiline else r"\Z")
+                self.i += 1
+            elif ch == "^" and self.multiline:
+                self.out.append(f"(?:(?<=[{_LINE_TERMINATORS}])|\\A)")
                 self.i += 1
             elif ch in "*+?":
                 self.out.append(ch)
@@ -204,15 +209,18 @@ class _Translator:
 
 
 @lru_cache(maxsize=512)
-def compile_js(pattern: str, ignore_case: bool = False) -> regex.Pattern[str]:
-    """Compile a JS regex source (no flags except optional ``i``) into an equivalent pattern of
-    the ``regex`` package (match it with ``timeout=`` and ``concurrent=True``)."""
+def compile_js(
+    pattern: str, ignore_case: bool = False, *, dot_all: bool = False, multiline: bool = False
+) -> regex.Pattern[str]:
+    """Compile a JS regex source into an equivalent pattern of the ``regex`` package (match it
+    with ``timeout=`` and ``concurrent=True``). Flags: ``i`` (``ignore_case``), ``s``
+    (``dot_all``) and ``m`` (``multiline``); ``g`` is the caller's (how many matches)."""
     if len(pattern) > MAX_PATTERN:
         raise QueryLimitError(
             f"a regular expression of {len(pattern):,} characters is over the limit of "
             f"{MAX_PATTERN:,}"
         )
-    translated = _Translator(pattern).run()
+    translated = _Translator(pattern, dot_all=dot_all, multiline=multiline).run()
     flags = regex.VERSION0 | (regex.IGNORECASE if ignore_case else 0)
     try:
         return regex.compile(translated, flags)
@@ -353,7 +361,21 @@ def js_split(
         guard.tick(pieces)
         out = list(text) if pattern == "" else text.split(pattern)
         return out[:lim]
-    compiled = compile_js(pattern)
+    return js_split_compiled(text, compile_js(pattern), limit, guard)
+
+
+def js_split_compiled(
+    text: str,
+    compiled: regex.Pattern[str],
+    limit: float | None = None,
+    guard: Guard = UNLIMITED,
+) -> list[str]:
+    """``text.split(regexp, limit)`` with an already compiled pattern (:func:`compile_js`):
+    JavaScript's SplitMatcher, so an empty match cuts between characters and never yields an
+    empty first or last piece (``"abc".split(/(?:)/)`` is ``["a", "b", "c"]``)."""
+    lim = 2**32 - 1 if limit is None else _to_uint32(limit)
+    if lim == 0:
+        return []
     if not text:
         empty = within_time(guard, lambda timeout: compiled.match(text, timeout=timeout))
         return [] if empty else [text]

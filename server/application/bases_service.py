@@ -6,7 +6,8 @@ one ``BasesVault`` per snapshot revision (attachments from the index's resolver,
 and times stat-ed lazily, property types from ``.obsidian/types.json``, frontmatter links from
 the Markdown reader), finds and reads bases (``.base`` files, ``base`` code blocks), and keeps
 one formula cache: values of formulas that read only their row's own file, keyed by (path,
-content hash, formula text) — evaluated once per file revision, whatever the query.
+the file's stamp, the generation of the set of files, formula text) — evaluated once per file
+revision, whatever the query (``query.bases.formulas``); bounded by count and approximate size.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 from pathlib import Path
@@ -24,12 +25,12 @@ from query.bases.config import parse_base
 from query.bases.context import Clock
 from query.bases.export import render, to_json
 from query.bases.moment import parse_moment
-from query.bases.values import Moment
+from query.bases.values import Moment, approximate_size
 from query.bases.vault import BasesVault
 from query.bases.view import ViewResult, run_view
-from query.errors import QueryError
+from query.errors import QueryError, QueryLimitError
 from query.index import VaultIndex
-from query.limits import Guard
+from query.limits import UNLIMITED, Guard
 from query.values import Date
 from server.errors import BadRequestError, NotFoundError
 from server.vault.base_files import (
@@ -55,22 +56,66 @@ __all__ = [
 ]
 
 MAX_CACHED_FORMULAS = 500_000
+MAX_CACHED_BYTES = 64 * 1024 * 1024
+MAX_CACHED_VALUE_BYTES = 256 * 1024
 
 
-class FormulaCache(OrderedDict[Any, Any]):
-    """A bounded mapping (oldest entries dropped first); safe enough for concurrent readers
-    (a lost entry is only recomputed)."""
+class FormulaCache(MutableMapping[Any, Any]):
+    """Formula values, bounded by entry count and by approximate size (oldest entries dropped
+    first; a value larger than ``max_value_bytes`` is not kept). Writers take a lock; readers
+    use :meth:`get` (one dictionary read: an entry evicted meanwhile is only recomputed)."""
 
-    def __init__(self, limit: int = MAX_CACHED_FORMULAS) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        limit: int = MAX_CACHED_FORMULAS,
+        *,
+        max_bytes: int = MAX_CACHED_BYTES,
+        max_value_bytes: int = MAX_CACHED_VALUE_BYTES,
+    ) -> None:
         self.limit = limit
+        self.max_bytes = max_bytes
+        self.max_value_bytes = max_value_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def get(self, key: Any, default: Any = None) -> Any:
+        found = self._entries.get(key)
+        return default if found is None else found[0]
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._entries[key][0]
+
     def __setitem__(self, key: Any, value: Any) -> None:
+        size = approximate_size(key, self.max_value_bytes)
+        size += approximate_size(value, self.max_value_bytes)
+        if size > self.max_value_bytes:
+            return  # too large to be worth keeping
         with self._lock:
-            super().__setitem__(key, value)
-            while len(self) > self.limit:
-                self.popitem(last=False)
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            self._entries[key] = (value, size)
+            self.bytes += size
+            while len(self._entries) > self.limit or self.bytes > self.max_bytes:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self.bytes -= dropped
+
+    def __delitem__(self, key: Any) -> None:
+        with self._lock:
+            _, size = self._entries.pop(key)
+            self.bytes -= size
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._entries))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
 
 
 def bases_vault(
@@ -126,6 +171,9 @@ class BasesService:
             built = bases_vault(index, self.vault, self.local, types)
             if current is not None and current[1]._types != built._types:
                 self.formula_cache.clear()  # property types change what a formula reads
+            if current is not None and current[1].paths == built.paths:
+                # The same files: links resolve as before, cached formula values still hold.
+                built.files_generation = current[1].files_generation
             self._current = (revision, built)
             return built
 
@@ -211,6 +259,7 @@ class BasesAnswerer:
     def blocks_of(self, vault_view: BasesVault, note: str) -> list[BaseBlock]:
         record = vault_view.record(note)
         if record is None:
+            self._blocks.pop(note, None)
             return []
         cached = self._blocks.get(note)
         if cached is not None and cached[0] == record.content_hash:
@@ -234,8 +283,11 @@ class BasesAnswerer:
         guard: Guard,
         limit: int | None,
     ) -> ViewResult:
-        data, positions = load_base_yaml(source.text, name=source.name)
-        config = parse_base(data, positions, source.text, name=source.name)
+        try:
+            data, positions = load_base_yaml(source.text, name=source.name)
+            config = parse_base(data, positions, source.text, name=source.name)
+        except RecursionError:
+            raise QueryLimitError(f"{source.name}: the base nests too deeply") from None
         chosen_this = this if this is not None else source.this
         result = run_view(
             config,
@@ -249,16 +301,23 @@ class BasesAnswerer:
         )
         return replace(result, views=tuple(v.name for v in config.views))
 
-    def listing(self, vault_view: BasesVault) -> list[dict[str, Any]]:
+    def listing(self, vault_view: BasesVault, guard: Guard = UNLIMITED) -> list[dict[str, Any]]:
+        """Every ``.base`` file and code block with its views. The first call reads every note
+        (later ones only those edited since), under ``guard``: past its time limit a
+        :class:`QueryLimitError`, and what was read so far is kept for the next call."""
         out: list[dict[str, Any]] = []
         for path in sorted(p for p in vault_view.attachments if p.endswith(".base")):
+            guard.check()
             try:
                 text = read_vault_text(self.service.vault, path, MAX_BASE_BYTES + 1)
             except (NotFoundError, QueryError) as exc:
                 out.append({"kind": "file", "path": path, "views": [], "error": exc.message})
                 continue
             out.append({"kind": "file", "path": path, **_views_of(text, path)})
+        for stale in [note for note in list(self._blocks) if vault_view.record(note) is None]:
+            self._blocks.pop(stale, None)  # deleted notes
         for note in vault_view.index.paths:
+            guard.check()
             for found in self.blocks_of(vault_view, note):
                 entry = {"kind": "block", "path": note, "index": found.index, "line": found.line}
                 out.append({**entry, **_views_of(found.text, f"{note}#{found.index}")})
@@ -286,6 +345,13 @@ def clock_for(now: Date, local: tzinfo, iso: str | None) -> Clock:
 
 
 def encode_answer(result: ViewResult, fmt: str) -> dict[str, Any]:
+    """The JSON answer, or ``{format, text, count, diagnostics}`` for the text formats (the
+    diagnostics are not in the text: the CLI prints them on stderr)."""
     if fmt == "json":
         return to_json(result)
-    return {"format": fmt, "text": render(result, fmt), "count": result.count}
+    return {
+        "format": fmt,
+        "text": render(result, fmt),
+        "count": result.count,
+        "diagnostics": [item.to_dict() for item in result.diagnostics],
+    }

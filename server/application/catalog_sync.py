@@ -28,7 +28,7 @@ from query.gc_pause import gc_paused
 from server.vault.catalog import Catalog, ChangeSet, SourceFile, content_hash
 from server.vault.exclusions import Exclusions
 from server.vault.paths import is_within
-from server.vault.reading import ESCAPE_MESSAGE, OutsideVaultError, read_file
+from server.vault.reading import ESCAPE_MESSAGE, OutsideVaultError, Stamp, read_file, stamp_of
 from server.vault.scanner import Problem, walk_vault
 
 __all__ = [
@@ -117,6 +117,7 @@ def apply_paths(
     upserts: dict[str, Path] = {}
     removals: set[str] = set()  # notes and attachments gone
     attachments: set[str] = set()
+    stamps: dict[str, Stamp] = {}  # of the touched attachments: an edit is a new revision
     needs_walk = False
     for rel in sorted(set(rel_paths)):
         if not _is_plain(rel) or _is_excluded(rel, exclusions):
@@ -140,6 +141,7 @@ def apply_paths(
             needs_walk = True  # a folder appeared (created, or renamed into place)
         elif stat.S_ISREG(info.st_mode):
             attachments.add(rel)
+            stamps[rel] = stamp_of(info)
     if needs_walk:
         walk = walk_vault(root, exclusions)
         on_disk = {rel for rel, _ in walk.notes}
@@ -158,7 +160,9 @@ def apply_paths(
     problems: list[Problem] = []
     sources = list(_read(catalog, real_root, sorted(upserts.items()), failed, "", problems))
     removals.update(rel for rel in failed if rel in catalog)
-    changes = catalog.apply(sources, sorted(removals), attachments=attachments)
+    changes = catalog.apply(
+        sources, sorted(removals), attachments=attachments, attachment_stamps=stamps
+    )
     for problem in problems:
         catalog.report(problem)  # after the removal, which clears a note's problems
     catalog.set_config_problems(exclusions.problems)  # a filter may have timed out meanwhile

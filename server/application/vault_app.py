@@ -700,7 +700,7 @@ class VaultApp:
         service, answerer = self._bases_service()
         vault_view = service.view_of(snapshot.revision, snapshot.index)
         return {
-            "bases": answerer.listing(vault_view),
+            "bases": answerer.listing(vault_view, Guard(self.limits())),
             "revision": snapshot.revision,
             "instance": self.instance,
         }

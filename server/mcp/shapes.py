@@ -288,9 +288,7 @@ class LinksResult(Shape):
     nodes: list[LinkNode]
     edges: list[LinkEdge]
     edges_total: int
-    unresolved: list[str] = Field(
-        description="links to notes that do not exist (at most `limit`)"
-    )
+    unresolved: list[str] = Field(description="links to notes that do not exist (at most `limit`)")
     unresolved_total: int = 0
     truncated: bool
 

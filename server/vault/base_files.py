@@ -5,7 +5,8 @@ the vault, size-limited).
 - :func:`load_base_yaml` parses a base's YAML with PyYAML into plain data plus the 1-based
   position of every scalar (``{("views", 0, "filters"): (line, column, style)}``), so an error
   inside an expression is reported at its line and column in the file; a malformed YAML is a
-  positioned :class:`~query.errors.QuerySyntaxError`.
+  positioned :class:`~query.errors.QuerySyntaxError`, and so are aliases that would expand past
+  :data:`MAX_ALIAS_NODES` values ("billion laughs") or that sit inside their own anchor.
 - :func:`base_blocks` finds the fenced code blocks whose info string is ``base`` in a note's
   text (what ``vaultql base VAULT --block NOTE:N`` addresses), with their first line.
 - :func:`read_property_types` reads ``.obsidian/types.json`` (``{"types": {name: type}}``).
@@ -22,11 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError
 
 from query.errors import QuerySyntaxError, caret_context
 from server.vault.reading import ConfigReadError, read_config, stamp_of
 
 __all__ = [
+    "MAX_ALIAS_NODES",
     "MAX_BASE_BYTES",
     "TYPES_JSON",
     "BaseBlock",
@@ -47,30 +50,75 @@ class _Loader(yaml.SafeLoader):
     """Safe YAML; every scalar keeps its start mark."""
 
 
-def _construct_with_marks(
-    loader: _Loader, node: yaml.Node, path: tuple[Any, ...], marks: Positions
-) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            key = str(key) if not isinstance(key, str) else key
-            out[key] = _construct_with_marks(loader, value_node, (*path, key), marks)
-        marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1, "map")
+MAX_ALIAS_NODES = 100_000
+"""Nodes a base may build by repeating anchored values through aliases (``*a``): a few hundred
+bytes of nested aliases ("billion laughs") would otherwise expand to billions of nodes."""
+
+
+class _Builder:
+    """Plain data and the position of every node, from a composed YAML node graph.
+
+    An alias is the very node its anchor holds, so a nested alias expands to a tree far larger
+    than the text. Every node visited again (through an alias) is counted, and more than
+    :data:`MAX_ALIAS_NODES` such visits is an error at the alias; an alias inside its own anchor
+    (a cycle) is one too. The work is therefore bounded by the text plus that many nodes."""
+
+    def __init__(self, loader: _Loader, marks: Positions) -> None:
+        self.loader = loader
+        self.marks = marks
+        self.seen: set[int] = set()
+        self.active: set[int] = set()
+        self.repeated = 0
+
+    def build(self, node: yaml.Node, path: tuple[Any, ...] | None) -> Any:
+        key = id(node)
+        if key in self.active:
+            raise ConstructorError(
+                None, None, "an alias refers to the value that holds it", node.start_mark
+            )
+        if key in self.seen:
+            self.repeated += 1
+            if self.repeated > MAX_ALIAS_NODES:
+                raise ConstructorError(
+                    None,
+                    None,
+                    f"aliases expand to more than {MAX_ALIAS_NODES:,} values",
+                    node.start_mark,
+                )
+        else:
+            self.seen.add(key)
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            self.active.add(key)
+            try:
+                return self._collection(node, path)
+            finally:
+                self.active.discard(key)
+        value = self.loader.construct_object(node, deep=True)
+        if path is not None:
+            style = getattr(node, "style", None) or ""
+            self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1, style)
+        if not isinstance(value, str | int | float | bool) and value is not None:
+            value = str(value)  # YAML dates and the like: their text
+        return value
+
+    def _collection(self, node: yaml.MappingNode | yaml.SequenceNode, path: Any) -> Any:
+        out: Any
+        if isinstance(node, yaml.MappingNode):
+            out = {}
+            for key_node, value_node in node.value:
+                key = self.build(key_node, None)
+                key = str(key) if not isinstance(key, str) else key
+                out[key] = self.build(value_node, None if path is None else (*path, key))
+            kind = "map"
+        else:
+            out = [
+                self.build(item, None if path is None else (*path, i))
+                for i, item in enumerate(node.value)
+            ]
+            kind = "list"
+        if path is not None:
+            self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1, kind)
         return out
-    if isinstance(node, yaml.SequenceNode):
-        items = [
-            _construct_with_marks(loader, item, (*path, i), marks)
-            for i, item in enumerate(node.value)
-        ]
-        marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1, "list")
-        return items
-    value = loader.construct_object(node, deep=True)
-    style = getattr(node, "style", None) or ""
-    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1, style)
-    if not isinstance(value, str | int | float | bool) and value is not None:
-        value = str(value)  # YAML dates and the like: their text
-    return value
 
 
 def load_base_yaml(text: str, *, name: str = "base") -> tuple[Any, Positions]:
@@ -86,7 +134,7 @@ def load_base_yaml(text: str, *, name: str = "base") -> tuple[Any, Positions]:
         node = loader.get_single_node()
         if node is None:
             return {}, marks
-        data = _construct_with_marks(loader, node, (), marks)
+        data = _Builder(loader, marks).build(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1

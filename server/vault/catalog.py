@@ -63,6 +63,7 @@ class Catalog:
         self._records: dict[str, NoteRecord] = {}
         self._inline_counts: dict[str, int] = {}
         self._stamps: dict[str, Stamp] = {}  # size and times each note was last read with
+        self._attachment_stamps: dict[str, Stamp] = {}  # of attachments, as last seen
         self._problems: dict[str, list[Problem]] = {}
         self._other_files: set[str] = set()
         self._links: LinkIndex | None = None  # see _link_index
@@ -237,12 +238,18 @@ class Catalog:
         removals: Iterable[str] = (),
         *,
         attachments: Iterable[str] = (),
+        attachment_stamps: Mapping[str, Stamp] | None = None,
     ) -> ChangeSet:
         """Bring a batch of file changes in: ``removals`` (notes or attachments) first, then
         ``upserts`` (``.md`` files are notes, anything else an attachment), then
         ``attachments`` (non-note paths that exist). ``upserts`` may be a generator; it is
         consumed once, one file at a time. Links are resolved afresh only where they could
-        resolve differently, so the result equals a cold build of the same files."""
+        resolve differently, so the result equals a cold build of the same files.
+
+        ``attachment_stamps`` are the size and times of touched attachments as they are now: one
+        that existed with another stamp (or none known) was edited and is listed in
+        ``attachments_changed`` (its ``file.size`` and ``file.mtime`` differ: queries must see a
+        new revision)."""
         parsed = self._parsed
         others = self._other_files
         changes = ChangeSet()
@@ -256,10 +263,13 @@ class Catalog:
                 existed[path] = path in parsed or path in others
                 was_note[path] = path in parsed
 
+        stamps = attachment_stamps or {}
+        edited: list[str] = []
         for path in removals:
             touch(path)
             self._problems.pop(path, None)
             others.discard(path)
+            self._attachment_stamps.pop(path, None)
             self._forget(path)
             fresh.pop(path, None)
             retimed.pop(path, None)
@@ -286,10 +296,17 @@ class Catalog:
             if not path.endswith(".md"):
                 touch(path)
                 others.add(path)
+                stamp = stamps.get(path)
+                if stamp is not None:
+                    before = self._attachment_stamps.get(path)
+                    self._attachment_stamps[path] = stamp
+                    if existed[path] and before != stamp:
+                        edited.append(path)
         delta = [p for p, e in existed.items() if e != (p in parsed or p in others)]
         self._relink(fresh, delta, changes)
         changes.changed = sorted({*fresh, *retimed})
         changes.removed = sorted(p for p, was in was_note.items() if was and p not in parsed)
+        changes.attachments_changed = sorted(p for p in edited if p in others)
         return changes
 
     def unchanged(self, path: str, stamp: Stamp) -> bool:

@@ -26,13 +26,20 @@ class ChangeSet:
     removed: list[str] = field(default_factory=list)  # notes gone (deleted, renamed, unreadable)
     relinked: list[str] = field(default_factory=list)  # other notes whose links now resolve anew
     paths_changed: bool = False  # some vault path (note or attachment) appeared or vanished
+    attachments_changed: list[str] = field(default_factory=list)  # edited (size or times)
     reused: int = 0  # note upserts not re-parsed: same bytes (times maybe updated)
     reparsed: int = 0  # note upserts parsed (including ones skipped as binary)
 
     @property
     def empty(self) -> bool:
         """Nothing a query could see changed (no record, no path)."""
-        return not (self.changed or self.removed or self.relinked or self.paths_changed)
+        return not (
+            self.changed
+            or self.removed
+            or self.relinked
+            or self.paths_changed
+            or self.attachments_changed
+        )
 
     @property
     def records_changed(self) -> list[str]:
@@ -51,5 +58,6 @@ class ChangeSet:
             *(p for p in later.relinked if p not in moved and p not in self.relinked),
         ]
         self.paths_changed = self.paths_changed or later.paths_changed
+        self.attachments_changed = sorted({*self.attachments_changed, *later.attachments_changed})
         self.reused += later.reused
         self.reparsed += later.reparsed
