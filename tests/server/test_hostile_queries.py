@@ -238,7 +238,9 @@ def test_fuzzed_hostile_queries_never_take_the_server_down(vault: Path, tmp_path
             assert response.status_code in (200, 400, 422), (text[:120], response.text[:300])
             if response.status_code != 200:
                 assert set(response.json()["error"]) >= {"code", "message"}
-            assert took < 1 + 3, (text[:120], took)
+            # Within the 1 s limit plus slack for a busy machine (4 s was seen beside a test run
+            # on 2 cores); a query that escaped the limit runs for minutes or exhausts memory.
+            assert took < 1 + 9, (text[:120], took)
             assert handle.alive(), text[:120]
         probe.assert_responsive(1.0)
         assert client.get("/api/v1/health").json()["status"] == "ok"
