@@ -314,25 +314,7 @@ def _expand(parts: list[_Part], m: regex.Match[str], text: str) -> str:
 
 def js_replace_all(text: str, pattern: str, replacement: str, guard: Guard = UNLIMITED) -> str:
     """``text.replace(new RegExp(pattern, "g"), replacement)``."""
-    compiled = compile_js(pattern)
-    parts = _template(replacement, compiled)
-
-    def attempt(timeout: float | None) -> str:
-        size = len(text)
-
-        def expand(m: regex.Match[str]) -> str:
-            nonlocal size
-            piece = _expand(parts, m, text)
-            grown = len(piece) - (m.end() - m.start())
-            if grown > 0:
-                size += grown
-                check_string_size(size)  # "$`" and "$'" can square the text
-                guard.tick(grown)
-            return piece
-
-        return compiled.sub(expand, text, timeout=timeout, concurrent=True)
-
-    return within_time(guard, attempt)
+    return js_replace_compiled(text, compile_js(pattern), replacement, guard)
 
 
 def js_test(

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +30,7 @@ from query.bases.parser import parse_expression
 from query.bases.values import BaseLink, ErrorValue, FileRef, Moment, Span
 from query.bases.vault import BasesVault
 from query.errors import QueryError
+from tools.conformance.runner import tally
 
 __all__ = ["BasesReport", "format_bases_report", "load_oracle", "run_oracle"]
 
@@ -62,15 +62,7 @@ class BasesReport:
         return sum(o.passed for o in self.counted())
 
     def by_category(self) -> dict[str, dict[str, int]]:
-        totals: Counter[str] = Counter()
-        passes: Counter[str] = Counter()
-        for o in self.counted():
-            totals[o.category] += 1
-            passes[o.category] += o.passed
-        return {
-            key: {"total": totals[key], "passed": passes[key], "failed": totals[key] - passes[key]}
-            for key in sorted(totals)
-        }
+        return tally((o.category, o.passed) for o in self.counted())
 
     def to_json(self) -> dict[str, Any]:
         return {

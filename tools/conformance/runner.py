@@ -12,12 +12,25 @@ with the expected JSON, ignoring object key order; for ``$error`` only the fact 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from tools.conformance.cases import runner_for
 from tools.conformance.corpus import Corpus
+
+
+def tally(outcomes: Iterable[tuple[str, bool]]) -> dict[str, dict[str, int]]:
+    """``{key: {"total", "passed", "failed"}}`` of (key, passed) outcomes, keys sorted."""
+    totals: Counter[str] = Counter()
+    passes: Counter[str] = Counter()
+    for key, passed in outcomes:
+        totals[key] += 1
+        passes[key] += passed
+    return {
+        key: {"total": totals[key], "passed": passes[key], "failed": totals[key] - passes[key]}
+        for key in sorted(totals)
+    }
 
 
 @dataclass(slots=True)
@@ -43,16 +56,7 @@ class Report:
 
     def by_kind(self) -> dict[str, dict[str, int]]:
         """``{"kind" or "kind/mode": {"total", "passed", "failed"}}``."""
-        totals: Counter[str] = Counter()
-        passes: Counter[str] = Counter()
-        for o in self.outcomes:
-            key = f"{o.kind}/{o.mode}" if o.mode else o.kind
-            totals[key] += 1
-            passes[key] += o.passed
-        return {
-            key: {"total": totals[key], "passed": passes[key], "failed": totals[key] - passes[key]}
-            for key in sorted(totals)
-        }
+        return tally((f"{o.kind}/{o.mode}" if o.mode else o.kind, o.passed) for o in self.outcomes)
 
     def to_json(self) -> dict[str, Any]:
         return {
