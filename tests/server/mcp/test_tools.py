@@ -484,3 +484,19 @@ def test_a_note_edited_since_indexing_is_read_as_it_is_now(tmp_path: Path) -> No
         assert gone["code"] == "not_found"
     finally:
         app.close()
+
+
+def test_tools_answer_what_the_application_answers(
+    demo_app: VaultApp, demo_server: VaultServer
+) -> None:
+    # One application: the MCP answers are reshaped views of the same VaultApp calls the HTTP
+    # routes and the CLI make, never a second computation.
+    base = _ok(_call(demo_server, "query_base", base="Projects/Projects.base", view="By status"))
+    direct = demo_app.base("Projects/Projects.base", view="By status")
+    assert base["rows"] == direct["rows"] and base["groups"] == direct["groups"]
+    query = _ok(_call(demo_server, "query_dql", dql='TABLE status FROM "Projects"'))
+    table = demo_app.query('TABLE status FROM "Projects"')
+    assert query["rows"] == table["rows"] and query["headers"] == table["headers"]
+    found = _ok(_call(demo_server, "search", query="sourdough", mode="keyword"))
+    hits = demo_app.search("sourdough", mode="keyword", k=8)["results"]
+    assert [h["path"] for h in found["results"]] == [h["path"] for h in hits]
