@@ -147,6 +147,7 @@ class SearchService:
         self._kw = KeywordIndex(index_dir / "keyword" if index_dir is not None else None)
         self._stored = self._kw.stored_hashes()
         self._chunks: dict[str, list[Chunk]] = {}
+        self._embeddable = 0  # notes with at least one chunk (the ``total`` of :meth:`embedded`)
         self._hashes: dict[str, list[str]] = {}  # chunk embedding-text hashes per note
         self._versions: dict[str, str] = {}  # content hash + INDEX_VERSION per note
         self._mtimes: dict[str, float] = {}
@@ -240,6 +241,7 @@ class SearchService:
         hashes = [text_hash(embedding_text(chunk)) for chunk in chunks[:MAX_EMBEDDED_CHUNKS]]
         mtime = record.mtime.epoch_ms / 1000.0
         with self._lock:
+            self._embeddable += bool(chunks) - bool(self._chunks.get(record.path))
             self._chunks[record.path] = chunks
             self._hashes[record.path] = hashes
             self._versions[record.path] = version
@@ -258,7 +260,7 @@ class SearchService:
     def _forget(self, paths: list[str]) -> None:
         with self._lock:
             for path in paths:
-                self._chunks.pop(path, None)
+                self._embeddable -= bool(self._chunks.pop(path, None))
                 self._hashes.pop(path, None)
                 self._versions.pop(path, None)
                 self._mtimes.pop(path, None)
@@ -372,7 +374,7 @@ class SearchService:
         first embedding come from the ``done`` notes only."""
         pending = self.queue.snapshot()["pending_notes"]
         with self._lock:
-            total = sum(1 for chunks in self._chunks.values() if chunks)
+            total = self._embeddable
         done = max(total - pending, 0) if self._embedder is not None else 0
         return {"done": done, "total": total, "complete": done >= total}
 

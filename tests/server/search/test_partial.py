@@ -55,6 +55,11 @@ def test_search_says_how_much_is_embedded_and_answers_from_it() -> None:
     while service.embed_pending_batch():
         pass
     assert service.embedded() == {"done": total, "total": total, "complete": True}
+    service.remove(["Notes/Hub.md"])
+    assert service.embedded() == {"done": total - 1, "total": total - 1, "complete": True}
+    empty = {**NOTES, "Empty.md": "", "Notes/Hub.md": NOTES["Notes/Hub.md"] + "more\n"}
+    service.index_records(records_of(empty), empty.get, full=True)  # an empty note: no chunks
+    assert service.embedded()["total"] == total
 
 
 def test_the_note_the_user_opens_is_embedded_next() -> None:
