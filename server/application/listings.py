@@ -23,6 +23,7 @@ from query.index import VaultIndex
 from query.records import ListItem, NoteRecord
 from query.values import Date
 from server.errors import BadRequestError, NotFoundError
+from server.vault.field_values import file_title
 from server.vault.paths import strict_vault_path
 
 __all__ = [
@@ -357,7 +358,7 @@ def link_graph(
     unresolved = sorted(set(record.unresolved)) if include_unresolved else []
     return {
         "nodes": [
-            {"path": p, "title": _title(p), "distance": d}
+            {"path": p, "title": file_title(p), "distance": d}
             for p, d in sorted(distance.items(), key=lambda item: (item[1], item[0]))
         ],
         "edges": edges[: MAX_EDGES_PER_NODE * (limit + 1)],
@@ -366,8 +367,3 @@ def link_graph(
         "unresolved_total": len(unresolved),
         "truncated": truncated or edges_total > MAX_EDGES_PER_NODE * (limit + 1),
     }
-
-
-def _title(path: str) -> str:
-    name = path.rsplit("/", 1)[-1]
-    return name[:-3] if name.endswith(".md") else name

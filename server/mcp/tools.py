@@ -45,6 +45,7 @@ from server.mcp.shapes import (
     TagList,
     TaskList,
 )
+from server.vault.field_values import file_title
 
 __all__ = ["MAX_RESULT_CHARS", "VaultTools"]
 
@@ -459,10 +460,6 @@ class VaultTools:
 # -- shaping -------------------------------------------------------------------------------------
 
 
-def _title(path: str) -> str:
-    return path.rsplit("/", 1)[-1].removesuffix(".md")
-
-
 def _hit(hit: dict[str, Any], snippet_chars: int) -> SearchHit:
     snippet: str = hit["snippet"]
     highlights = hit["highlights"]
@@ -471,7 +468,7 @@ def _hit(hit: dict[str, Any], snippet_chars: int) -> SearchHit:
         highlights = [h for h in highlights if h[1] <= snippet_chars - 1]
     return SearchHit(
         path=hit["path"],
-        title=_title(hit["path"]),
+        title=file_title(hit["path"]),
         heading=" > ".join(hit["heading_path"]),
         line=hit["line"],
         snippet=snippet,
@@ -532,7 +529,7 @@ def _related(note: dict[str, Any]) -> RelatedNote:
     passage = note.get("passage") or {}
     return RelatedNote(
         path=note["path"],
-        title=_title(note["path"]),
+        title=file_title(note["path"]),
         score=note["score"],
         linked=note.get("linked"),
         heading=" > ".join(passage["heading_path"]) if passage else None,
@@ -548,9 +545,9 @@ def _reason(reason: dict[str, Any]) -> Reason:
         if reason.get("from_heading"):
             detail += f", closest to its section {reason['from_heading']!r}"
     elif kind == "shared_links":
-        detail = "both link to " + ", ".join(map(_title, reason.get("notes", [])[:3]))
+        detail = "both link to " + ", ".join(map(file_title, reason.get("notes", [])[:3]))
     elif kind == "co_citation":
-        detail = "linked together from " + ", ".join(map(_title, reason.get("notes", [])[:3]))
+        detail = "linked together from " + ", ".join(map(file_title, reason.get("notes", [])[:3]))
     elif kind == "shared_tags":
         detail = "shared tags " + " ".join(reason.get("tags", [])[:5])
     else:
@@ -560,7 +557,7 @@ def _reason(reason: dict[str, Any]) -> Reason:
 
 
 def _mention(m: dict[str, Any]) -> Mention:
-    name = _title(m["target"])
+    name = file_title(m["target"])
     link = f"[[{name}]]" if m["text"] == name else f"[[{name}|{m['text']}]]"
     return Mention(
         path=m["path"],
